@@ -1,0 +1,6 @@
+#pragma once
+// Command line: serve, check, triage, --version, --help.
+
+namespace rr {
+int run_cli(int argc, char** argv);
+}

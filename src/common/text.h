@@ -1,0 +1,32 @@
+#pragma once
+// Small string helpers shared by parsers and renderers.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rr {
+
+std::string_view trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+bool starts_with(std::string_view s, std::string_view prefix);
+
+// Cuts `s` to at most `max_bytes` bytes without splitting a UTF-8 sequence,
+// appending `marker` (counted in the limit) when it cut anything.
+std::string truncate_utf8(std::string_view s, std::size_t max_bytes, std::string_view marker = "…");
+
+// Keeps at most `max_lines` lines and `max_bytes` bytes; says how much was cut.
+std::string trim_output(std::string_view s, std::size_t max_lines, std::size_t max_bytes);
+
+// Replaces invalid UTF-8 and control characters other than \n and \t, so
+// server replies and command output are safe to put in JSON and chat.
+std::string sanitize_utf8(std::string_view s);
+
+// Compares without leaking the position of the first difference.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string percent_encode(std::string_view s);
+
+}  // namespace rr

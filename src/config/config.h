@@ -1,0 +1,81 @@
+#pragma once
+// The service's configuration: one YAML file, every key documented in the
+// README. Secrets come from files (or environment variables) and are held
+// here in memory only; they are never logged or printed.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "rules/matcher.h"
+
+namespace rr {
+
+struct AuthConfig {
+  std::optional<std::string> bearer_token;  // from bearer_token_file / _env
+  std::optional<std::string> basic_username;
+  std::optional<std::string> basic_password;  // from password_file / _env
+  bool enabled() const { return bearer_token || basic_username; }
+};
+
+struct ClusterConfig {
+  std::string name;
+  std::vector<Matcher> match;         // empty: matches every alert
+  std::vector<std::string> servers;   // nats:// client URLs
+  std::vector<std::string> monitor;   // http:// monitoring URLs
+  // Application account: JetStream reads.
+  std::optional<std::string> user, password, token, creds_file;
+  // System account: $SYS reads.
+  std::optional<std::string> system_user, system_password, system_creds_file;
+};
+
+struct NotifyTarget {
+  std::string name;
+  std::string type;  // console, webhook, slack
+  std::string url;   // secret for slack; empty for console
+  std::vector<Matcher> match;  // empty: every report
+};
+
+struct EngineConfig {
+  int workers = 4;
+  std::size_t queue = 1024;
+  Nanos cooldown = std::chrono::minutes(5);
+  Nanos step_timeout = std::chrono::seconds(5);
+  Nanos deadline = std::chrono::seconds(30);
+  Nanos notify_timeout = std::chrono::seconds(10);
+  int notify_attempts = 4;
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:9095";
+  AuthConfig auth;
+  std::size_t body_limit = 1 << 20;
+  std::vector<std::string> rules = {"rules/*.yaml"};
+  std::string base_dir = ".";  // relative paths in the file resolve from here
+  std::vector<ClusterConfig> clusters;
+  std::vector<NotifyTarget> notify;
+  EngineConfig engine;
+  std::string source = "(built-in defaults)";
+
+  // The cluster whose matchers select these labels first, or nullptr.
+  const ClusterConfig* cluster_for(const LabelSet& labels) const;
+};
+
+// Built-in defaults: listen 127.0.0.1:9095, rules/*.yaml, one cluster at
+// nats://127.0.0.1:4222 with its monitor at http://127.0.0.1:8222, console.
+Config default_config();
+
+// Loads and validates a file. Errors are "file:line: message", all of them.
+struct ConfigLoad {
+  std::optional<Config> config;
+  std::vector<Error> errors;
+};
+ConfigLoad load_config(const std::string& path);
+ConfigLoad load_config_text(const std::string& yaml, const std::string& file);
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_listen(const std::string& listen);
+
+}  // namespace rr

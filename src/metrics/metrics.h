@@ -1,0 +1,69 @@
+#pragma once
+// A small, thread-safe Prometheus registry: labelled counters, gauges and
+// histograms, exposed in the text format that `promtool check metrics`
+// accepts. Metric objects are owned by the registry and live as long as it.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rr {
+
+class CounterFamily {
+ public:
+  void inc(const std::vector<std::string>& label_values, double by = 1);
+  double value(const std::vector<std::string>& label_values) const;
+
+ private:
+  friend class Metrics;
+  CounterFamily(std::string name, std::string help, std::vector<std::string> labels);
+  std::string name_, help_;
+  std::vector<std::string> labels_;
+  mutable std::mutex mu_;
+  std::map<std::vector<std::string>, double> values_;
+};
+
+class HistogramFamily {
+ public:
+  void observe(const std::vector<std::string>& label_values, double value);
+  std::uint64_t count(const std::vector<std::string>& label_values) const;
+
+ private:
+  friend class Metrics;
+  struct Series {
+    std::vector<std::uint64_t> buckets;  // cumulative at exposition
+    double sum = 0;
+    std::uint64_t count = 0;
+  };
+  HistogramFamily(std::string name, std::string help, std::vector<std::string> labels,
+                  std::vector<double> bounds);
+  std::string name_, help_;
+  std::vector<std::string> labels_;
+  std::vector<double> bounds_;
+  mutable std::mutex mu_;
+  std::map<std::vector<std::string>, Series> series_;
+};
+
+class Metrics {
+ public:
+  CounterFamily& counter(const std::string& name, const std::string& help,
+                         std::vector<std::string> labels = {});
+  HistogramFamily& histogram(const std::string& name, const std::string& help,
+                             std::vector<std::string> labels, std::vector<double> bounds);
+  // A gauge read at exposition time.
+  void gauge(const std::string& name, const std::string& help, std::function<double()> read);
+
+  std::string expose() const;  // Prometheus text format 0.0.4
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<CounterFamily>> counters_;
+  std::vector<std::unique_ptr<HistogramFamily>> histograms_;
+  std::vector<std::tuple<std::string, std::string, std::function<double()>>> gauges_;
+};
+
+}  // namespace rr

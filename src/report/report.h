@@ -1,0 +1,64 @@
+#pragma once
+// The report model: one per alert group and triage. Built by the engine
+// from findings and step results; renderers (notify/) only read it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/labels.h"
+#include "common/time.h"
+#include "judge/finding.h"
+#include "steps/step.h"
+
+namespace rr {
+
+struct Suggestion {
+  std::string command;  // never run by the responder
+  std::string why;
+  std::string risk;  // "read-only", "low", "medium", "high"
+};
+
+struct Link {
+  std::string title;
+  std::string url;
+};
+
+struct ReportAlert {
+  std::string name;
+  std::string status;  // firing / resolved
+  std::string fingerprint;
+  LabelSet labels;
+  std::string summary;  // annotations.summary or description
+  TimePoint starts_at;
+  std::string rule;  // empty when no rule matched
+};
+
+struct Report {
+  enum class Kind { Triage, Resolution, Unmatched };
+  static constexpr int kSchemaVersion = 1;
+
+  Kind kind = Kind::Triage;
+  std::string id;      // unique per report
+  std::string status;  // firing / resolved
+  std::string title;   // "[FIRING:2] EventStreamDisconnected cim"
+  std::string group_key;
+  std::string receiver;
+  LabelSet group_labels;
+  LabelSet common_labels;
+  std::vector<ReportAlert> alerts;
+  std::string rule;     // first matched rule, empty if none
+  std::string cluster;  // cluster the steps ran against
+  std::string verdict;  // one line
+  std::vector<Finding> findings;  // most severe first
+  std::vector<StepResult> steps;
+  std::vector<Suggestion> suggestions;
+  std::vector<Link> links;
+  std::int64_t truncated_alerts = 0;
+  TimePoint created;
+  Millis triage_duration{0};
+
+  Severity worst() const;  // Ok when no findings
+};
+
+}  // namespace rr

@@ -1,0 +1,84 @@
+#pragma once
+// A rule: which alerts it handles, which reads to run, what to suggest.
+// Loaded from rules/*.yaml; see README "Rules" for the file format.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "intake/payload/notification.h"
+#include "rules/matcher.h"
+#include "rules/template.h"
+
+namespace rr {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;  // 1-based
+  std::string to_string() const { return file + ":" + std::to_string(line); }
+};
+
+struct StepSpec {
+  std::string id;    // unique within the rule
+  std::string kind;  // e.g. "nats.health"; checked against the step registry
+  std::map<std::string, Template> params;
+  std::optional<Nanos> timeout;  // else the engine's step_timeout
+  SourceLocation where;
+};
+
+struct SuggestSpec {
+  Template command;
+  std::string why;
+  std::string risk;  // "read-only", "low", "medium", "high"
+  std::optional<std::string> when;  // finding code that must be present; one
+                                    // suggestion per such finding
+  SourceLocation where;
+};
+
+struct Rule {
+  std::string name;
+  std::string description;
+  std::vector<Matcher> match;  // all must match; includes alertname
+  std::vector<StepSpec> steps;
+  std::vector<SuggestSpec> suggest;
+  SourceLocation where;
+
+  bool matches(const Alert& alert) const { return matches_all(match, alert.labels); }
+};
+
+class RuleSet {
+ public:
+  explicit RuleSet(std::vector<Rule> rules = {}) : rules_(std::move(rules)) {}
+  // First rule that matches, or nullptr. The pointer lives as long as this set.
+  const Rule* match(const Alert& alert) const;
+  const std::vector<Rule>& rules() const { return rules_; }
+
+ private:
+  std::vector<Rule> rules_;
+};
+
+// Knows which step kinds exist and what parameters each takes, so rules are
+// checked at load time, not when an alert fires.
+struct StepCatalog {
+  struct Param {
+    ValueType type;
+    bool required;
+  };
+  std::map<std::string, std::map<std::string, Param>> kinds;  // kind -> params
+};
+
+// Loads every file matching `patterns` (paths or globs), in sorted order.
+// Errors are "file:line: message"; all errors are collected, not just the first.
+struct RuleLoad {
+  RuleSet rules;
+  std::vector<Error> errors;
+  std::vector<std::string> files;
+};
+RuleLoad load_rules(const std::vector<std::string>& patterns, const StepCatalog& catalog,
+                    const std::string& base_dir = ".");
+RuleLoad load_rules_text(const std::string& yaml, const std::string& file, const StepCatalog& catalog);
+
+}  // namespace rr

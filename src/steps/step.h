@@ -1,0 +1,64 @@
+#pragma once
+// A step is one read-only look at the system. It returns structured facts
+// and a one-line summary; it never judges (see judge/) and never writes.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/deadline.h"
+#include "common/time.h"
+#include "config/config.h"
+#include "rules/rule.h"
+
+namespace rr {
+
+enum class StepStatus { Ok, Failed, Timeout, Skipped };
+std::string_view step_status_name(StepStatus s);
+
+struct StepResult {
+  std::string id;      // the rule's step id
+  std::string kind;    // e.g. "nats.health"
+  std::string target;  // what it looked at, e.g. "cluster cim (3 servers)"
+  StepStatus status = StepStatus::Skipped;
+  Millis duration{0};
+  std::string summary;   // one line for humans
+  std::string output;    // trimmed raw-ish detail, safe to show
+  nlohmann::json facts;  // structured, for the judges; see each kind's header
+};
+
+struct StepInput {
+  std::string id;
+  std::map<std::string, std::string> params;  // already validated
+  const ClusterConfig* cluster = nullptr;     // may be null: no cluster matched
+  Deadline deadline;                          // this step's own deadline
+};
+
+class StepKind {
+ public:
+  virtual ~StepKind() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::map<std::string, StepCatalog::Param> params() const = 0;
+  // Must return by input.deadline. Unreachable servers are facts, not
+  // failures: status Failed means the step itself could not do its job.
+  virtual StepResult run(const StepInput& input) const = 0;
+};
+
+class StepRegistry {
+ public:
+  void add(std::unique_ptr<StepKind> kind);
+  const StepKind* find(std::string_view name) const;  // owned by the registry
+  StepCatalog catalog() const;
+
+ private:
+  std::vector<std::unique_ptr<StepKind>> kinds_;
+};
+
+// Every step kind the product ships.
+StepRegistry default_step_registry();
+
+}  // namespace rr

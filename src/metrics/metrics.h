@@ -2,13 +2,25 @@
 // A small, thread-safe Prometheus registry: labelled counters, gauges and
 // histograms, exposed in the text format that `promtool check metrics`
 // accepts. Metric objects are owned by the registry and live as long as it.
+//
+// Registration is idempotent: asking again for a name returns the same
+// family (so call sites may register where they observe). It throws
+// std::invalid_argument for programming errors only: an invalid metric or
+// label name, a name already used with another kind or other label names,
+// or histogram bounds that are not finite and strictly increasing.
+//
+// Observations never throw: one with the wrong number of label values, a
+// negative counter increment or a NaN is dropped, and counted in
+// rr_metrics_dropped_observations_total{metric="<name>"}.
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace rr {
@@ -16,7 +28,8 @@ namespace rr {
 class CounterFamily {
  public:
   void inc(const std::vector<std::string>& label_values, double by = 1);
-  double value(const std::vector<std::string>& label_values) const;
+  double value(const std::vector<std::string>& label_values) const;  // 0 if never seen
+  std::uint64_t dropped() const;  // observations dropped as invalid
 
  private:
   friend class Metrics;
@@ -25,12 +38,14 @@ class CounterFamily {
   std::vector<std::string> labels_;
   mutable std::mutex mu_;
   std::map<std::vector<std::string>, double> values_;
+  std::uint64_t dropped_ = 0;
 };
 
 class HistogramFamily {
  public:
   void observe(const std::vector<std::string>& label_values, double value);
-  std::uint64_t count(const std::vector<std::string>& label_values) const;
+  std::uint64_t count(const std::vector<std::string>& label_values) const;  // 0 if never seen
+  std::uint64_t dropped() const;  // observations dropped as invalid
 
  private:
   friend class Metrics;
@@ -46,6 +61,7 @@ class HistogramFamily {
   std::vector<double> bounds_;
   mutable std::mutex mu_;
   std::map<std::vector<std::string>, Series> series_;
+  std::uint64_t dropped_ = 0;
 };
 
 class Metrics {
@@ -54,12 +70,16 @@ class Metrics {
                          std::vector<std::string> labels = {});
   HistogramFamily& histogram(const std::string& name, const std::string& help,
                              std::vector<std::string> labels, std::vector<double> bounds);
-  // A gauge read at exposition time.
+  // A gauge read at exposition time (outside the registry's lock, so the
+  // reader may take its own locks). Registering a name again replaces the
+  // reader. A reader that throws is skipped for that exposition.
   void gauge(const std::string& name, const std::string& help, std::function<double()> read);
 
   std::string expose() const;  // Prometheus text format 0.0.4
 
  private:
+  bool name_taken_locked(const std::string& name) const;  // any kind; mu_ held
+
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<CounterFamily>> counters_;
   std::vector<std::unique_ptr<HistogramFamily>> histograms_;

@@ -2,6 +2,20 @@
 // The HTTP front door: POST /webhook, GET /healthz, /readyz, /metrics.
 // Handlers only validate and enqueue; triage runs elsewhere, so a slow
 // cluster can never make Alertmanager's POST wait.
+//
+// POST /webhook answers 401 (bad or missing credentials, checked before the
+// body is looked at), 413 (body over body_limit, chunked bodies included),
+// 400 {"error","field"} (malformed), 503 (sink full or stopped: Alertmanager
+// retries only 5xx) or 200 {"status":"queued"}. Other paths: 404; another
+// method on /webhook: 405. Read, write and keep-alive timeouts are 5 s.
+//
+// Metrics registered in the given registry:
+//   rr_webhooks_received_total            every POST /webhook answered
+//   rr_webhooks_rejected_total{reason}    unauthorized, malformed, too_large,
+//                                         queue_full, stopped, internal
+//
+// The process must ignore SIGPIPE: httplib 0.11 (Debian's build) writes
+// without MSG_NOSIGNAL, so a client hanging up mid-answer would kill it.
 
 #include <atomic>
 #include <memory>
@@ -28,8 +42,9 @@ class WebhookSink {
 struct ServerOptions {
   std::string listen = "127.0.0.1:9095";  // host:port; port 0 picks a free one
   AuthConfig auth;
-  std::size_t body_limit = 1 << 20;
-  int threads = 8;
+  std::size_t body_limit = 1 << 20;  // bytes after any Content-Encoding
+  int threads = 8;                    // connections served at once
+  PayloadLimits limits;
 };
 
 class HttpServer {
@@ -40,10 +55,14 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the socket; returns the bound port.
+  // Binds the socket; returns the bound port. Fails (where = "listen") on
+  // a malformed address, an address in use, or a second call.
   Result<int> bind();
-  // Serves until stop(); call after bind().
+  // Serves until stop(); call after bind(), from one thread. Returns at once
+  // if stop() came first.
   void serve();
+  // Stops accepting and makes serve() return. Safe from any thread, any
+  // number of times; the destructor calls it and waits for serve() to end.
   void stop();
 
  private:

@@ -50,6 +50,9 @@ struct PayloadLimits {
 // Parses and validates a webhook body. Unknown fields are accepted (newer
 // Alertmanagers add some); missing or mistyped known fields are errors whose
 // `where` names the field, e.g. "alerts[1].startsAt".
+// Also rejected: anything but one JSON object, invalid UTF-8, nesting deeper
+// than 32, NUL characters in any string kept, and an empty groupKey or
+// fingerprint (where = "body" for the first three). Never throws.
 Result<Notification> parse_notification(std::string_view body, const PayloadLimits& limits = {});
 
 }  // namespace rr

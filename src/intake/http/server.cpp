@@ -1,0 +1,325 @@
+#include "intake/http/server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <nlohmann/json.hpp>
+
+#include "common/text.h"
+#include "intake/http/auth.h"
+#include "intake/http/listen.h"
+
+namespace rr {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kWebhookPath = "/webhook";
+constexpr time_t kTimeoutSeconds = 5;
+// The handler names why it rejected a webhook in this response header; the
+// post-routing hook counts it and removes it before anything is written.
+constexpr const char* kReasonHeader = "X-Rr-Rejected-Reason";
+
+enum class BodyRead { Ok, TooLarge, Broken };
+
+// Reads the body through httplib's reader so the limit also holds for
+// chunked and compressed bodies (httplib 0.11 caps only Content-Length).
+// With `out` null the body is read and thrown away, which keeps a
+// keep-alive connection in step after an early rejection.
+BodyRead read_body(const httplib::Request& req, const httplib::Response& res, const httplib::ContentReader& reader,
+                   std::size_t limit, std::string* out) {
+  std::size_t total = 0;
+  bool over = false;
+  auto receive = [&](const char* data, std::size_t n) {
+    if (n > limit - total) {
+      over = true;
+      return false;
+    }
+    total += n;
+    if (out) out->append(data, n);
+    return true;
+  };
+  bool ok = req.is_multipart_form_data()
+                ? reader([](const httplib::MultipartFormData&) { return true; }, receive)
+                : reader(receive);
+  if (over || res.status == 413) return BodyRead::TooLarge;
+  return ok ? BodyRead::Ok : BodyRead::Broken;
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  // Error messages may quote input; never let serialisation throw.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void reject(httplib::Response& res, int status, const char* reason, const json& body) {
+  send_json(res, status, body);
+  res.set_header(kReasonHeader, reason);
+}
+
+void method_not_allowed(httplib::Response& res, const char* allow) {
+  res.status = 405;
+  res.set_header("Allow", allow);
+  res.set_content("method not allowed\n", "text/plain");
+}
+
+bool is_get_path(const std::string& path) { return path == "/healthz" || path == "/readyz" || path == "/metrics"; }
+
+// Like httplib's default but without SO_REUSEPORT, which would let a second
+// process bind the same port silently instead of failing.
+void socket_options(socket_t sock) {
+  int yes = 1;
+  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
+
+// Two repairs to httplib 0.11's listening socket.
+class Listener : public httplib::Server {
+ public:
+  // httplib listens with a backlog of 5: a sixth simultaneous connect (an HA
+  // pair flushing many groups) has its SYN dropped and waits a full second
+  // for the retransmit. Linux takes a second listen() as a new backlog.
+  void raise_backlog() {
+    socket_t sock = svr_sock_;
+    if (sock != INVALID_SOCKET) ::listen(sock, SOMAXCONN);
+  }
+  // httplib closes the socket only from a running loop; this closes it when
+  // stop() comes between bind() and serve().
+  void close_unserved() {
+    socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) ::close(sock);
+  }
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(ServerOptions o, WebhookSink& s, Metrics& m)
+      : options(std::move(o)),
+        sink(s),
+        metrics(m),
+        received(m.counter("rr_webhooks_received_total", "Webhook POSTs answered, accepted or not.")),
+        rejected(m.counter("rr_webhooks_rejected_total", "Webhook POSTs not accepted, by reason.", {"reason"})) {
+    for (const char* r : {"unauthorized", "malformed", "too_large", "queue_full", "stopped", "internal"})
+      rejected.inc({r}, 0);  // every reason is exposed from the start
+  }
+
+  void configure();
+  void webhook(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void other_with_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void count(const httplib::Request& req, httplib::Response& res);
+
+  ServerOptions options;
+  WebhookSink& sink;
+  Metrics& metrics;
+  CounterFamily& received;
+  CounterFamily& rejected;
+  Listener http;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool bound = false, serving = false, stopping = false, finished = false;
+  bool stop_sent = false;  // httplib's stop() must run once (it asserts)
+};
+
+void HttpServer::Impl::configure() {
+  http.set_tcp_nodelay(true);
+  http.set_socket_options(socket_options);
+  http.set_payload_max_length(options.body_limit);
+  http.set_read_timeout(kTimeoutSeconds);
+  http.set_write_timeout(kTimeoutSeconds);
+  http.set_keep_alive_timeout(kTimeoutSeconds);
+  std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads) : 1;
+  // httplib takes ownership of the returned queue (held in a unique_ptr).
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+
+  // Every method that may carry a body gets a reading handler, so httplib
+  // never buffers a body (unbounded when chunked) before we see it.
+  auto body_handler = [this](const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader) {
+    if (req.path == kWebhookPath && req.method == "POST") webhook(req, res, reader);
+    else other_with_body(req, res, reader);
+  };
+  http.Post(".*", body_handler);
+  http.Put(".*", body_handler);
+  http.Patch(".*", body_handler);
+  http.Delete(".*", body_handler);
+
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    bool ready = sink.ready();
+    res.status = ready ? 200 : 503;
+    res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
+  });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics.expose(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  http.Get(kWebhookPath, [](const httplib::Request&, httplib::Response& res) { method_not_allowed(res, "POST"); });
+  http.Options(kWebhookPath, [](const httplib::Request&, httplib::Response& res) { method_not_allowed(res, "POST"); });
+
+  // PRI (the HTTP/2 preface) would make httplib read a body with no handler.
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "PRI") return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 405;
+    res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("http: {} {} failed: {}", req.method, sanitize_utf8(req.path), sanitize_utf8(what));
+    send_json(res, 500, json{{"error", "internal error"}});
+  });
+
+  http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) { count(req, res); });
+}
+
+// Runs for every response just before it is written, including the ones
+// httplib makes itself (a 413 for a Content-Length over the limit, a 400 for
+// unreadable headers), so the counters see every webhook POST.
+void HttpServer::Impl::count(const httplib::Request& req, httplib::Response& res) {
+  std::string reason = res.get_header_value(kReasonHeader);
+  res.headers.erase(kReasonHeader);
+  if (req.method != "POST" || req.path != kWebhookPath) return;
+  received.inc({});
+  if (!reason.empty()) {
+    rejected.inc({reason});
+  } else if (res.status >= 400) {
+    rejected.inc({res.status == 413 ? "too_large" : res.status >= 500 ? "internal" : "malformed"});
+  }
+}
+
+void HttpServer::Impl::webhook(const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
+  if (!authorized(options.auth, req.get_header_value("Authorization"))) {
+    if (read_body(req, res, reader, options.body_limit, nullptr) != BodyRead::Ok) res.set_header("Connection", "close");
+    spdlog::debug("webhook from {}: unauthorized", req.remote_addr);
+    reject(res, 401, "unauthorized", json{{"error", "unauthorized"}});
+    for (const auto& challenge : auth_challenges(options.auth)) res.headers.emplace("WWW-Authenticate", challenge);
+    return;
+  }
+
+  std::string body;
+  switch (read_body(req, res, reader, options.body_limit, &body)) {
+    case BodyRead::Ok:
+      break;
+    case BodyRead::TooLarge:
+      res.set_header("Connection", "close");
+      reject(res, 413, "too_large",
+             json{{"error", fmt::format("body larger than {} bytes", options.body_limit)}, {"field", "body"}});
+      return;
+    case BodyRead::Broken:
+      res.set_header("Connection", "close");
+      reject(res, 400, "malformed", json{{"error", "cannot read the request body"}, {"field", "body"}});
+      return;
+  }
+
+  auto received_at = TimePoint(Clock::now());
+  auto parsed = parse_notification(body, options.limits);
+  if (!parsed) {
+    spdlog::warn("webhook from {} rejected: {}", req.remote_addr, parsed.error().to_string());
+    reject(res, 400, "malformed", json{{"error", parsed.error().message}, {"field", parsed.error().where}});
+    return;
+  }
+
+  switch (sink.accept(std::move(parsed).value(), received_at)) {
+    case WebhookSink::Admission::Queued:
+      send_json(res, 200, json{{"status", "queued"}});
+      return;
+    case WebhookSink::Admission::Full:
+      spdlog::warn("webhook from {}: queue full, answering 503 so Alertmanager retries", req.remote_addr);
+      reject(res, 503, "queue_full", json{{"error", "queue full"}});
+      return;
+    case WebhookSink::Admission::Stopped:
+      reject(res, 503, "stopped", json{{"error", "shutting down"}});
+      return;
+  }
+}
+
+void HttpServer::Impl::other_with_body(const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& reader) {
+  if (read_body(req, res, reader, options.body_limit, nullptr) != BodyRead::Ok) res.set_header("Connection", "close");
+  if (req.path == kWebhookPath) {
+    method_not_allowed(res, "POST");
+  } else if (is_get_path(req.path)) {
+    method_not_allowed(res, "GET");
+  } else {
+    res.status = 404;
+    res.set_content("not found\n", "text/plain");
+  }
+}
+
+HttpServer::HttpServer(ServerOptions options, WebhookSink& sink, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), sink, metrics)) {
+  impl_->configure();
+}
+
+HttpServer::~HttpServer() {
+  stop();
+  // serve() may still be unwinding in another thread; it must be done with
+  // impl_ before impl_ goes away.
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return !impl_->serving || impl_->finished; });
+}
+
+Result<int> HttpServer::bind() {
+  auto address = parse_listen(impl_->options.listen);
+  if (!address) return address.error();
+  std::lock_guard lock(impl_->mu);
+  if (impl_->bound) return Error{"listen", "already bound"};
+  if (impl_->stopping) return Error{"listen", "server stopped"};
+  int port = address->port;
+  if (port == 0) port = impl_->http.bind_to_any_port(address->host);
+  else if (!impl_->http.bind_to_port(address->host, port)) port = -1;
+  if (port < 0)
+    return Error{"listen", fmt::format("cannot listen on {} (address in use, not local, or not permitted)",
+                                       impl_->options.listen)};
+  impl_->http.raise_backlog();
+  impl_->bound = true;
+  return port;
+}
+
+void HttpServer::serve() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping || !impl_->bound || impl_->serving) return;
+    impl_->serving = true;
+  }
+  impl_->http.listen_after_bind();
+  std::lock_guard lock(impl_->mu);
+  impl_->finished = true;
+  impl_->cv.notify_all();
+}
+
+void HttpServer::stop() {
+  std::unique_lock lock(impl_->mu);
+  impl_->stopping = true;
+  if (!impl_->bound || impl_->stop_sent) return;
+  impl_->stop_sent = true;
+  if (!impl_->serving) {
+    impl_->http.close_unserved();  // serve() will now return at once
+    return;
+  }
+  // httplib's stop() does nothing until its loop has started: wait for
+  // that (or for serve() to have ended) before asking it to stop.
+  while (!impl_->finished && !impl_->http.is_running()) {
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    lock.lock();
+  }
+  lock.unlock();
+  impl_->http.stop();
+}
+
+}  // namespace rr

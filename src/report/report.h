@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/labels.h"
@@ -60,5 +61,8 @@ struct Report {
 
   Severity worst() const;  // Ok when no findings
 };
+
+// "triage", "resolution", "unmatched": the `kind` of the JSON schema.
+std::string_view report_kind_name(Report::Kind kind);
 
 }  // namespace rr

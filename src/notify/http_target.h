@@ -1,0 +1,55 @@
+#pragma once
+// The one piece every HTTP notifier shares: POST a rendered body to the
+// target's URL under a deadline and say what the answer means for retrying.
+// The URL of a chat webhook is a credential: it is kept here and never put
+// in an error, a log line or a metric; origin() (scheme://host:port) is the
+// most any message names.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/deadline.h"
+#include "common/result.h"
+#include "net/http.h"
+#include "notify/notifier.h"
+
+namespace rr {
+
+// Retry-After in delta-seconds ("120"), capped at one hour. HTTP-dates and
+// anything else give nullopt: the caller's own backoff applies.
+std::optional<Millis> parse_retry_after(std::string_view value);
+
+// What an answer means: 2xx delivered (and, when `expect_body` is set, only if
+// the trimmed body equals it: Slack answers 200 "ok"); 429, 5xx and transport
+// errors retryable, with Retry-After; every other status final. `origin` is
+// the only part of the target named in Delivery::error.
+Delivery classify_response(const HttpResponse& response, std::string_view origin,
+                           std::optional<std::string_view> expect_body = std::nullopt);
+
+class HttpTarget {
+ public:
+  // Checks the URL once, at configuration time. The error names no part of it.
+  static Result<HttpTarget> make(const std::string& url, std::optional<std::string> expect_body = std::nullopt);
+
+  // One POST; returns by `deadline`.
+  Delivery post(const std::string& body, const std::string& content_type, Deadline deadline) const;
+
+  const std::string& origin() const { return origin_; }
+
+ private:
+  HttpTarget(std::string url, std::string origin, std::string path, std::optional<std::string> expect_body)
+      : url_(std::move(url)), origin_(std::move(origin)), path_(std::move(path)),
+        expect_body_(std::move(expect_body)) {}
+  // Removes the URL and its path from text that came back from the network
+  // stack or the server, in case either echoes them.
+  std::string scrub(std::string text) const;
+
+  std::string url_;     // secret
+  std::string origin_;  // safe to log
+  std::string path_;    // secret
+  std::optional<std::string> expect_body_;
+};
+
+}  // namespace rr

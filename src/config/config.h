@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -30,6 +31,14 @@ struct ClusterConfig {
   // System account: $SYS reads.
   std::optional<std::string> system_user, system_password, system_creds_file;
 };
+
+// Every notify target type, in one place: adding one is one line in
+// config.cpp (plus its notifier in notify/).
+struct NotifyType {
+  std::string_view name;
+  bool needs_url;  // posts to an http(s) URL (url, url_file or url_env)
+};
+const std::vector<NotifyType>& notify_types();
 
 struct NotifyTarget {
   std::string name;
@@ -67,7 +76,19 @@ struct Config {
 // nats://127.0.0.1:4222 with its monitor at http://127.0.0.1:8222, console.
 Config default_config();
 
-// Loads and validates a file. Errors are "file:line: message", all of them.
+// Loads and validates a file. Errors are "file:line: message", all of them;
+// `config` is set only when there are none. Unknown keys are errors. Absent
+// keys keep the defaults of the structs above, except that no `clusters` means
+// none and no `notify` means one console target. Secrets (`*_file`, `*_env`)
+// are read here, trailing newlines trimmed; an unreadable, empty or
+// control-character secret is an error naming the key and the path or
+// variable, never the content. Relative paths resolve against the file's
+// directory (Config::base_dir). Validation: listen is host:port, auth is
+// required when listen is not loopback, names unique, servers nats:// or
+// tls://, monitor http(s):// and one per server when given, at most one
+// identity per account, webhook/slack need an http(s) URL, body_limit
+// 1..64MiB, engine.workers 1..64, queue 1..1000000, step_timeout <= deadline,
+// notify_attempts 1..10.
 struct ConfigLoad {
   std::optional<Config> config;
   std::vector<Error> errors;
@@ -75,7 +96,17 @@ struct ConfigLoad {
 ConfigLoad load_config(const std::string& path);
 ConfigLoad load_config_text(const std::string& yaml, const std::string& file);
 
-// True for 127.0.0.0/8, ::1 and "localhost".
+// True for 127.0.0.0/8, ::1 and "localhost" (listen is "host:port" or
+// "[v6]:port"); false for anything unparsable.
 bool is_loopback_listen(const std::string& listen);
+
+// Splits "host:port" / "[v6]:port"; the host without brackets. Same rules as
+// intake's parse_listen (which config cannot link): non-empty host, port
+// 0..65535, brackets required around IPv6.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+std::optional<HostPort> split_host_port(std::string_view text);
 
 }  // namespace rr

@@ -70,8 +70,18 @@ struct StepCatalog {
   std::map<std::string, std::map<std::string, Param>> kinds;  // kind -> params
 };
 
-// Loads every file matching `patterns` (paths or globs), in sorted order.
-// Errors are "file:line: message"; all errors are collected, not just the first.
+// Loads every file matching `patterns` (paths or glob(3) patterns; relative
+// ones resolve against `base_dir`): patterns in the given order, each one's
+// files sorted, a file matched twice loaded once. A pattern matching nothing
+// is an error. Rules keep file order, so the first match is predictable.
+// Errors are "file:line: message"; all errors are collected, not just the
+// first, and a rule with any error is left out. Checked at load time: unknown
+// keys, rule names unique across files ([A-Za-z0-9_.-]), at least one
+// matcher, step ids ([a-z0-9_-]) unique in the rule, step kinds and their
+// parameters against `catalog` (required ones present, literal values and
+// `default`s passing the parameter's type), templates parse and read only
+// labels.*, annotations.*, alert.name, cluster.name (suggestions with `when`
+// also finding.*), risk one of read-only, low, medium, high.
 struct RuleLoad {
   RuleSet rules;
   std::vector<Error> errors;

@@ -29,7 +29,23 @@ enum class ValueType {
 std::string_view value_type_name(ValueType t);
 std::optional<ValueType> value_type_from_name(std::string_view name);
 
-// nullopt when `value` is acceptable as `type`, else why not.
+// nullopt when `value` is acceptable as `type`, else why not, phrased to
+// follow "it" ("contains ';'"); the reason never echoes the value. Every type
+// accepts printable ASCII only: no spaces, control bytes or non-ASCII (so no
+// Unicode look-alikes), never the empty string, and no value may start with
+// '-' (it would read as a command-line option).
+//   Host:     1..253 chars: DNS labels of [A-Za-z0-9-] (1..63, no leading or
+//             trailing '-') joined by '.', or an IPv4 dotted quad, or an IPv6
+//             literal of hex digits and ':' (no brackets, no zone).
+//   Name:     1..255 chars, none of . * > / \ " ' ` $ ; | & < ( ) { } [ ] ! ~ # %
+//   Subject:  1..255 chars, '.'-separated non-empty tokens; '*' only as a whole
+//             token, '>' only as the whole last token; tokens contain none of
+//             / \ " ' ` $ ; | & < > ( ) { } [ ] ! ~ # %
+//   Integer:  1..19 decimal digits, no sign.
+//   Duration: at most 64 chars that parse_duration() accepts.
+//   Word:     1..255 of [A-Za-z0-9_.:/@=+-], without ".." (no path climbing).
+//   Url:      http:// or https:// then 1..2048 chars without " ' ` < > \.
+//             Not shell-safe ('&', ';' are legal in URLs): for parameters.
 std::optional<std::string> check_value(ValueType type, std::string_view value);
 
 // Where placeholder paths are looked up: "labels.x", "annotations.x",
@@ -38,12 +54,22 @@ using TemplateScope = std::map<std::string, std::string>;
 
 class Template {
  public:
-  // Parses `{{ ... }}` placeholders; literal text is kept as is.
+  // Parses `{{ path }}`, `{{ path | TYPE }}`, `{{ path | default VALUE }}`
+  // (filters in any order, at most one of each; VALUE may be "quoted"; it
+  // cannot contain '|' or "}}"). Paths are '.'-separated segments of
+  // [A-Za-z0-9_-]; which roots are allowed is the caller's business. An
+  // unterminated "{{", an empty path or an unknown filter is an error.
+  // Literal text is kept as is.
   static Result<Template> parse(std::string_view text);
 
-  // Fills every placeholder. Each value is checked against the type named in
-  // its filter, else against `default_type`. Literal text is not checked.
+  // Fills every placeholder. A missing or empty value takes the default, else
+  // fails with "PATH is missing". Each value is checked against the type named
+  // in its filter, else `default_type`, and refused with the reason if it
+  // fails; it is never truncated or escaped. Literal text is not checked.
   Result<std::string> render(const TemplateScope& scope, ValueType default_type) const;
+
+  // Checks every `default` value as render() would; nullopt when all pass.
+  std::optional<std::string> check_defaults(ValueType default_type) const;
 
   // Paths the template reads, e.g. {"labels.stream"}.
   std::vector<std::string> paths() const;

@@ -1,0 +1,73 @@
+#include "config/config.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace rr {
+
+const std::vector<NotifyType>& notify_types() {
+  static const std::vector<NotifyType> types = {
+      {"console", false},
+      {"webhook", true},
+      {"slack", true},
+  };
+  return types;
+}
+
+const ClusterConfig* Config::cluster_for(const LabelSet& labels) const {
+  for (const ClusterConfig& c : clusters)
+    if (matches_all(c.match, labels)) return &c;
+  return nullptr;
+}
+
+Config default_config() {
+  Config c;
+  ClusterConfig cluster;
+  cluster.name = "default";
+  cluster.servers = {"nats://127.0.0.1:4222"};
+  cluster.monitor = {"http://127.0.0.1:8222"};
+  c.clusters.push_back(std::move(cluster));
+  c.notify.push_back(NotifyTarget{"console", "console", "", {}});
+  return c;
+}
+
+std::optional<HostPort> split_host_port(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view host = text.substr(0, colon);
+  std::string_view port = text.substr(colon + 1);
+  if (!host.empty() && host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+    if (host.find_first_of("[]") != std::string_view::npos) return std::nullopt;
+  } else if (host.find_first_of(":[]") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  if (host.empty() || port.empty() || port.size() > 5) return std::nullopt;
+  int value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value > 65535) return std::nullopt;
+  return HostPort{std::string(host), value};
+}
+
+bool is_loopback_listen(const std::string& listen) {
+  auto hp = split_host_port(listen);
+  if (!hp) return false;
+  if (hp->host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, hp->host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, hp->host.c_str(), &v6) == 1) {
+    if (std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0) return true;
+    // ::ffff:127.x.x.x, an IPv4-mapped loopback address.
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::memcmp(v6.s6_addr, mapped, 12) == 0 && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+}  // namespace rr

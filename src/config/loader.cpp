@@ -1,0 +1,365 @@
+// The config file: YAML -> Config, every problem reported with its line.
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "common/text.h"
+#include "config/config.h"
+#include "config/secret.h"
+#include "rules/template.h"
+#include "rules/text_file.h"
+#include "rules/yaml_reader.h"
+
+namespace rr {
+
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1u << 20;
+constexpr std::size_t kMaxBodyLimit = 64u << 20;
+
+bool valid_name(const std::string& s) {
+  return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == '-';
+         });
+}
+
+// "1048576", "512KiB", "1MiB".
+std::optional<std::size_t> parse_size(std::string_view s) {
+  std::size_t unit = 1;
+  if (s.size() > 3 && s.substr(s.size() - 3) == "KiB") {
+    unit = 1024;
+    s.remove_suffix(3);
+  } else if (s.size() > 3 && s.substr(s.size() - 3) == "MiB") {
+    unit = 1024 * 1024;
+    s.remove_suffix(3);
+  }
+  s = trim(s);
+  if (s.empty() || s.size() > 12) return std::nullopt;
+  std::size_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return n * unit;
+}
+
+// A URL with one of `schemes` and a non-empty rest of printable ASCII. Its
+// text is never put into a message: server URLs may hold credentials.
+bool valid_url(const std::string& url, std::initializer_list<std::string_view> schemes) {
+  for (std::string_view scheme : schemes) {
+    if (!starts_with(url, scheme)) continue;
+    std::string_view rest = std::string_view(url).substr(scheme.size());
+    return !rest.empty() && rest.size() <= 2048 && std::all_of(rest.begin(), rest.end(), [](char c) {
+             return c > 0x20 && c < 0x7f && c != ',' && c != '"' && c != '\'' && c != '`' && c != '<' && c != '>';
+           });
+  }
+  return false;
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(yaml::Reader& r, std::string base_dir) : r_(r), base_dir_(std::move(base_dir)) {}
+
+  void read(const std::string& text, Config& c) {
+    auto doc = r_.load(text);
+    if (!doc) return;
+    if (doc->IsNull()) {  // an empty file: every default
+      c.notify.push_back(NotifyTarget{"console", "console", "", {}});
+      return;
+    }
+    auto f = yaml::Fields::read(r_, *doc, "the config file",
+                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine"});
+    if (!f) return;
+    if (const YAML::Node* n = f->find("listen")) {
+      if (auto v = yaml::string_value(r_, *n, "listen")) {
+        c.listen = *v;
+        if (!split_host_port(c.listen)) r_.error(*n, "listen must be host:port (IPv6 as [::1]:9095)");
+      }
+    }
+    if (const YAML::Node* n = f->find("auth")) read_auth(*n, c.auth);
+    // (A broken `auth` block has its own errors; this one is for a missing block.)
+    if (!f->find("auth") && !is_loopback_listen(c.listen) && split_host_port(c.listen))
+      r_.error(f->find("listen") ? *f->find("listen") : *doc, "auth is required when listen is not a loopback address");
+    if (const YAML::Node* n = f->find("body_limit")) {
+      if (auto v = yaml::string_value(r_, *n, "body_limit")) {
+        auto size = parse_size(*v);
+        if (!size || *size == 0 || *size > kMaxBodyLimit)
+          r_.error(*n, "body_limit must be bytes, or a number with KiB or MiB, from 1 to 64MiB");
+        else
+          c.body_limit = *size;
+      }
+    }
+    if (const YAML::Node* n = f->find("rules")) {
+      if (auto v = yaml::string_list(r_, *n, "rules")) c.rules = *v;
+    }
+    if (const YAML::Node* n = f->find("clusters")) read_clusters(*n, c.clusters);
+    if (const YAML::Node* n = f->find("notify")) {
+      read_notify(*n, c.notify);
+    } else {
+      c.notify.push_back(NotifyTarget{"console", "console", "", {}});
+    }
+    if (const YAML::Node* n = f->find("engine")) read_engine(*n, c.engine);
+  }
+
+ private:
+  void read_auth(const YAML::Node& node, AuthConfig& auth) {
+    auto f = yaml::Fields::read(r_, node, "auth", {"bearer_token_file", "bearer_token_env", "basic_auth"});
+    if (!f) return;
+    auto bearer = read_secret(r_, *f, "bearer_token", base_dir_);
+    auth.bearer_token = bearer.value;
+    const YAML::Node* basic = f->find("basic_auth");
+    if (bearer.present && basic) {
+      r_.error(node, "auth takes either a bearer token or basic_auth, not both");
+      return;
+    }
+    if (!bearer.present && !basic) {
+      r_.error(node, "auth needs bearer_token_file, bearer_token_env or basic_auth");
+      return;
+    }
+    if (!basic) return;
+    auto b = yaml::Fields::read(r_, *basic, "basic_auth", {"username", "password_file", "password_env"});
+    if (!b) return;
+    if (const YAML::Node* u = b->require("username")) {
+      auto name = yaml::string_value(r_, *u, "username");
+      if (name && (name->empty() || name->find(':') != std::string::npos || !check_printable(*name)))
+        r_.error(*u, "username must be non-empty printable text without ':'");
+      else
+        auth.basic_username = name;
+    }
+    auto password = read_secret(r_, *b, "password", base_dir_);
+    if (!password.present) r_.error(*basic, "basic_auth needs password_file or password_env");
+    auth.basic_password = password.value;
+  }
+
+  static bool check_printable(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  }
+
+  void read_clusters(const YAML::Node& list, std::vector<ClusterConfig>& out) {
+    if (!list.IsSequence()) {
+      r_.error(list, "clusters must be a list");
+      return;
+    }
+    std::set<std::string> names;
+    for (const auto& node : list) {
+      auto f = yaml::Fields::read(r_, node, "a cluster",
+                                  {"name", "match", "servers", "monitor", "user", "password_file", "password_env",
+                                   "token_file", "token_env", "creds_file", "system_user", "system_password_file",
+                                   "system_password_env", "system_creds_file"});
+      if (!f) continue;
+      ClusterConfig c;
+      if (const YAML::Node* n = f->require("name")) {
+        if (auto v = yaml::string_value(r_, *n, "name")) {
+          c.name = *v;
+          if (!valid_name(c.name))
+            r_.error(*n, "cluster name must be 1 to 128 of [A-Za-z0-9_.-]");
+          else if (!names.insert(c.name).second)
+            r_.error(*n, "duplicate cluster name \"" + c.name + "\"");
+        }
+      }
+      if (const YAML::Node* n = f->find("match")) {
+        if (auto m = yaml::match_map(r_, *n)) c.match = std::move(*m);
+      }
+      if (const YAML::Node* n = f->require("servers")) {
+        if (auto v = yaml::string_list(r_, *n, "servers")) {
+          c.servers = *v;
+          if (c.servers.empty()) r_.error(*n, "servers needs at least one nats:// or tls:// URL");
+          for (std::size_t i = 0; i < c.servers.size(); ++i)
+            if (!valid_url(c.servers[i], {"nats://", "tls://"}))
+              r_.error((*n)[i], "servers[" + std::to_string(i) + "] must be a nats:// or tls:// URL");
+        }
+      }
+      if (const YAML::Node* n = f->find("monitor")) {
+        if (auto v = yaml::string_list(r_, *n, "monitor")) {
+          c.monitor = *v;
+          for (std::size_t i = 0; i < c.monitor.size(); ++i)
+            if (!valid_url(c.monitor[i], {"http://", "https://"}))
+              r_.error((*n)[i], "monitor[" + std::to_string(i) + "] must be an http:// or https:// URL");
+          if (!c.servers.empty() && c.monitor.size() != c.servers.size())
+            r_.error(*n, "monitor must list one URL per server (" + std::to_string(c.servers.size()) + " servers, " +
+                             std::to_string(c.monitor.size()) + " monitor URLs)");
+        }
+      }
+      read_identity(*f, node, c);
+      out.push_back(std::move(c));
+    }
+  }
+
+  // Application account: user+password, token or creds; system account:
+  // system_user+system_password or system_creds_file. One of each at most.
+  void read_identity(const yaml::Fields& f, const YAML::Node& node, ClusterConfig& c) {
+    if (const YAML::Node* n = f.find("user")) c.user = plain_string(*n, "user");
+    c.password = read_secret(r_, f, "password", base_dir_).value;
+    c.token = read_secret(r_, f, "token", base_dir_).value;
+    if (const YAML::Node* n = f.find("creds_file")) c.creds_file = readable_path(*n, "creds_file");
+    if (const YAML::Node* n = f.find("system_user")) c.system_user = plain_string(*n, "system_user");
+    c.system_password = read_secret(r_, f, "system_password", base_dir_).value;
+    if (const YAML::Node* n = f.find("system_creds_file")) c.system_creds_file = readable_path(*n, "system_creds_file");
+
+    auto has = [&](const char* a, const char* b = nullptr) { return f.find(a) || (b && f.find(b)); };
+    bool user = has("user"), password = has("password_file", "password_env"), token = has("token_file", "token_env"),
+         creds = has("creds_file");
+    if (user != password) r_.error(node, "user and password_file/password_env go together");
+    if (int(user || password) + int(token) + int(creds) > 1)
+      r_.error(node, "choose one identity: user and password, token, or creds_file");
+    bool sys_user = has("system_user"), sys_password = has("system_password_file", "system_password_env"),
+         sys_creds = has("system_creds_file");
+    if (sys_user != sys_password) r_.error(node, "system_user and system_password_file/system_password_env go together");
+    if ((sys_user || sys_password) && sys_creds)
+      r_.error(node, "choose one system identity: system_user and system_password, or system_creds_file");
+  }
+
+  std::optional<std::string> plain_string(const YAML::Node& n, const std::string& what) {
+    auto v = yaml::string_value(r_, n, what);
+    if (v && (v->empty() || !check_printable(*v))) {
+      r_.error(n, what + " must be non-empty printable text");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A path to a file that exists and can be read; the file is not kept.
+  std::optional<std::string> readable_path(const YAML::Node& n, const std::string& what) {
+    auto v = yaml::string_value(r_, n, what);
+    if (!v) return std::nullopt;
+    std::string resolved = resolve_path(base_dir_, *v);
+    auto text = read_text_file(resolved, 1u << 20);
+    if (!text) {
+      r_.error(n, what + ": " + text.error().message);
+      return std::nullopt;
+    }
+    return resolved;
+  }
+
+  void read_notify(const YAML::Node& list, std::vector<NotifyTarget>& out) {
+    if (!list.IsSequence()) {
+      r_.error(list, "notify must be a list");
+      return;
+    }
+    std::set<std::string> names;
+    for (const auto& node : list) {
+      auto f = yaml::Fields::read(r_, node, "a notify target", {"name", "type", "url", "url_file", "url_env", "match"});
+      if (!f) continue;
+      NotifyTarget t;
+      if (const YAML::Node* n = f->require("name")) {
+        if (auto v = yaml::string_value(r_, *n, "name")) {
+          t.name = *v;
+          if (!valid_name(t.name))
+            r_.error(*n, "notify target name must be 1 to 128 of [A-Za-z0-9_.-]");
+          else if (!names.insert(t.name).second)
+            r_.error(*n, "duplicate notify target name \"" + t.name + "\"");
+        }
+      }
+      const NotifyType* type = nullptr;
+      if (const YAML::Node* n = f->require("type")) {
+        if (auto v = yaml::string_value(r_, *n, "type")) {
+          t.type = *v;
+          const auto& types = notify_types();
+          auto it = std::find_if(types.begin(), types.end(), [&](const NotifyType& k) { return k.name == t.type; });
+          if (it == types.end()) {
+            std::string known;
+            for (const auto& k : types) known += (known.empty() ? "" : ", ") + std::string(k.name);
+            r_.error(*n, "unknown notify type \"" + t.type + "\" (known: " + known + ")");
+          } else {
+            type = &*it;
+          }
+        }
+      }
+      auto url = read_secret(r_, *f, "url", base_dir_, /*inline_allowed=*/true);
+      if (type && type->needs_url && !url.present)
+        r_.error(node, "a " + t.type + " target needs url, url_file or url_env");
+      if (type && !type->needs_url && url.present) r_.error(node, "a " + t.type + " target takes no url");
+      if (url.value) {
+        // The reason from check_value never quotes the URL: it may be a secret.
+        if (auto why = check_value(ValueType::Url, *url.value))
+          r_.error(node, "the url of notify target " + t.name + " " + *why);
+        else
+          t.url = *url.value;
+      }
+      if (const YAML::Node* n = f->find("match")) {
+        if (auto m = yaml::match_map(r_, *n)) t.match = std::move(*m);
+      }
+      out.push_back(std::move(t));
+    }
+  }
+
+  void read_engine(const YAML::Node& node, EngineConfig& e) {
+    auto f = yaml::Fields::read(r_, node, "engine",
+                                {"workers", "queue", "cooldown", "step_timeout", "deadline", "notify_timeout",
+                                 "notify_attempts"});
+    if (!f) return;
+    if (const YAML::Node* n = f->find("workers")) {
+      if (auto v = yaml::integer_value(r_, *n, "workers", 1, 64)) e.workers = static_cast<int>(*v);
+    }
+    if (const YAML::Node* n = f->find("queue")) {
+      if (auto v = yaml::integer_value(r_, *n, "queue", 1, 1000000)) e.queue = static_cast<std::size_t>(*v);
+    }
+    if (const YAML::Node* n = f->find("cooldown")) {
+      // 0s is allowed here: it turns repeat suppression off.
+      auto text = yaml::string_value(r_, *n, "cooldown");
+      auto d = text ? parse_duration(*text) : std::nullopt;
+      if (text && !d) r_.error(*n, "cooldown must be a duration such as 0s, 5m or 1h");
+      if (d) e.cooldown = *d;
+    }
+    if (const YAML::Node* n = f->find("step_timeout")) {
+      if (auto d = yaml::duration_value(r_, *n, "step_timeout")) e.step_timeout = *d;
+    }
+    if (const YAML::Node* n = f->find("deadline")) {
+      if (auto d = yaml::duration_value(r_, *n, "deadline")) e.deadline = *d;
+    }
+    if (const YAML::Node* n = f->find("notify_timeout")) {
+      if (auto d = yaml::duration_value(r_, *n, "notify_timeout")) e.notify_timeout = *d;
+    }
+    if (const YAML::Node* n = f->find("notify_attempts")) {
+      if (auto v = yaml::integer_value(r_, *n, "notify_attempts", 1, 10)) e.notify_attempts = static_cast<int>(*v);
+    }
+    if (e.step_timeout > e.deadline) {
+      const YAML::Node* at = f->find("step_timeout") ? f->find("step_timeout") : f->find("deadline");
+      r_.error(at ? *at : node, "step_timeout (" + format_duration(e.step_timeout) + ") must not exceed deadline (" +
+                                    format_duration(e.deadline) + ")");
+    }
+  }
+
+  yaml::Reader& r_;
+  std::string base_dir_;
+};
+
+std::string directory_of(const std::string& file) {
+  std::filesystem::path p(file);
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(p, ec);
+  std::filesystem::path dir = (ec ? p : abs).parent_path();
+  return dir.empty() ? "." : dir.lexically_normal().string();
+}
+
+}  // namespace
+
+ConfigLoad load_config_text(const std::string& yaml, const std::string& file) {
+  ConfigLoad out;
+  Config c;
+  c.source = file;
+  c.base_dir = directory_of(file);
+  yaml::Reader reader(file);
+  try {
+    ConfigReader(reader, c.base_dir).read(yaml, c);
+  } catch (const YAML::Exception& e) {  // yaml-cpp throws for shapes we did not foresee
+    reader.error_at_line(e.mark.is_null() ? 1 : e.mark.line + 1, "cannot read config: " + e.msg);
+  }
+  out.errors = reader.errors();
+  if (out.errors.empty()) out.config = std::move(c);
+  return out;
+}
+
+ConfigLoad load_config(const std::string& path) {
+  auto text = read_text_file(path, kMaxConfigBytes);
+  if (!text) {
+    ConfigLoad out;
+    out.errors.push_back(Error{path, text.error().message});
+    return out;
+  }
+  return load_config_text(*text, path);
+}
+
+}  // namespace rr

@@ -1,0 +1,95 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/bounded_queue.h"
+#include "engine/group_tracker.h"
+
+using namespace rr;
+
+namespace {
+
+Notification sample(const std::string& name) {
+  std::ifstream f(std::string(RR_SOURCE_DIR) + "/../shared/reference/alertmanager-samples/" + name);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  auto n = parse_notification(ss.str());
+  REQUIRE(n);
+  return n.value();
+}
+
+}  // namespace
+
+TEST_CASE("Only changes in a group are acted on (the samples' sequence a→b→c→d)") {
+  GroupTracker tracker;
+  auto a = sample("a-first-notification.json");
+  auto b = sample("b-alert-joins-group.json");
+  auto c = sample("c-one-resolved.json");
+  auto d = sample("d-all-resolved.json");
+
+  auto ca = tracker.observe(a);
+  REQUIRE(ca.newly_firing.size() == 1);
+  CHECK(ca.newly_firing[0]->fingerprint == "59faf67534df0795");
+
+  // A repeat or an HA duplicate (other externalURL) changes nothing.
+  auto dup = a;
+  dup.external_url = "http://other-member:9093";
+  auto cdup = tracker.observe(dup);
+  CHECK(cdup.newly_firing.empty());
+  CHECK(cdup.unchanged == 1);
+
+  auto cb = tracker.observe(b);
+  REQUIRE(cb.newly_firing.size() == 1);
+  CHECK(cb.newly_firing[0]->fingerprint == "56a0e47286b5d2fd");
+  CHECK(cb.unchanged == 1);
+
+  auto cc = tracker.observe(c);
+  REQUIRE(cc.newly_resolved.size() == 1);
+  CHECK(cc.newly_resolved[0]->fingerprint == "59faf67534df0795");
+  CHECK(cc.newly_firing.empty());
+
+  auto cd = tracker.observe(d);
+  REQUIRE(cd.newly_resolved.size() == 1);
+  CHECK(cd.newly_resolved[0]->fingerprint == "56a0e47286b5d2fd");
+  CHECK(tracker.observe(d).newly_resolved.empty());
+}
+
+TEST_CASE("An alert that fires again with a new start time is new") {
+  GroupTracker tracker;
+  auto a = sample("a-first-notification.json");
+  tracker.observe(a);
+  a.alerts[0].starts_at += std::chrono::minutes(30);
+  CHECK(tracker.observe(a).newly_firing.size() == 1);
+}
+
+TEST_CASE("Cooldown per fingerprint and rule") {
+  GroupTracker tracker;
+  auto t0 = std::chrono::time_point_cast<Nanos>(Clock::now());
+  CHECK_FALSE(tracker.in_cooldown("fp", "rule", std::chrono::minutes(5), t0));
+  CHECK(tracker.in_cooldown("fp", "rule", std::chrono::minutes(5), t0 + std::chrono::minutes(1)));
+  CHECK_FALSE(tracker.in_cooldown("fp", "other-rule", std::chrono::minutes(5), t0 + std::chrono::minutes(1)));
+  CHECK_FALSE(tracker.in_cooldown("fp", "rule", std::chrono::minutes(5), t0 + std::chrono::minutes(6)));
+}
+
+TEST_CASE("Memory is bounded: the least recently seen groups are forgotten") {
+  GroupTracker tracker(3);
+  auto a = sample("a-first-notification.json");
+  for (int i = 0; i < 10; ++i) {
+    a.group_key = "g" + std::to_string(i);
+    tracker.observe(a);
+  }
+  CHECK(tracker.groups() == 3);
+}
+
+TEST_CASE("The bounded queue refuses instead of blocking") {
+  BoundedQueue<int> q(2);
+  CHECK(q.push(1) == BoundedQueue<int>::Push::Ok);
+  CHECK(q.push(2) == BoundedQueue<int>::Push::Ok);
+  CHECK(q.push(3) == BoundedQueue<int>::Push::Full);
+  CHECK(q.pop() == 1);
+  q.close();
+  CHECK(q.push(4) == BoundedQueue<int>::Push::Closed);
+  CHECK(q.pop() == 2);
+  CHECK_FALSE(q.pop());
+}

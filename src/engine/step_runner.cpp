@@ -1,0 +1,106 @@
+#include "engine/step_runner.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "common/text.h"
+
+namespace rr {
+namespace {
+
+// Grace after a step's deadline before it is declared timed out: steps are
+// expected to honour their deadline themselves; this is the backstop.
+constexpr auto kGrace = std::chrono::milliseconds(250);
+
+struct Slot {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  StepResult result;
+};
+
+StepResult skipped(const StepJob& job, std::string why) {
+  StepResult r;
+  r.id = job.id;
+  r.kind = job.kind;
+  r.target = job.target;
+  r.status = StepStatus::Skipped;
+  r.summary = std::move(why);
+  return r;
+}
+
+}  // namespace
+
+std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_ptr<const StepRegistry> registry,
+                                  std::shared_ptr<const ClusterConfig> cluster) {
+  std::vector<StepResult> results(jobs.size());
+  std::vector<std::shared_ptr<Slot>> slots(jobs.size());
+  std::vector<std::thread> threads(jobs.size());
+  std::vector<Deadline::SteadyClock::time_point> started(jobs.size());
+
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const StepJob& job = jobs[i];
+    const StepKind* kind = registry->find(job.kind);
+    if (job.refused) {
+      results[i] = skipped(job, "skipped: " + *job.refused);
+      continue;
+    }
+    if (!kind) {
+      results[i] = skipped(job, "skipped: unknown step kind " + job.kind);
+      continue;
+    }
+    if (job.deadline.expired()) {
+      results[i] = skipped(job, "skipped: the triage deadline had passed");
+      continue;
+    }
+    auto slot = std::make_shared<Slot>();
+    slots[i] = slot;
+    StepInput input{job.id, job.params, cluster.get(), job.deadline};
+    started[i] = Deadline::SteadyClock::now();
+    threads[i] = std::thread([slot, registry, cluster, kind, input = std::move(input)] {
+      StepResult r;
+      try {
+        r = kind->run(input);
+      } catch (const std::exception& e) {
+        r.status = StepStatus::Failed;
+        r.summary = std::string("step failed: ") + e.what();
+      }
+      std::lock_guard lock(slot->mu);
+      slot->result = std::move(r);
+      slot->done = true;
+      slot->cv.notify_all();
+    });
+  }
+
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!slots[i]) continue;
+    const StepJob& job = jobs[i];
+    Slot& slot = *slots[i];
+    std::unique_lock lock(slot.mu);
+    bool done = slot.cv.wait_until(lock, job.deadline.at() + kGrace, [&] { return slot.done; });
+    auto elapsed = std::chrono::duration_cast<Millis>(Deadline::SteadyClock::now() - started[i]);
+    if (done) {
+      results[i] = std::move(slot.result);
+      lock.unlock();
+      threads[i].join();
+    } else {
+      lock.unlock();
+      spdlog::warn("step {} ({}) overran its deadline; abandoning it", job.id, job.kind);
+      threads[i].detach();
+      results[i] = skipped(job, "timed out after " + format_duration(elapsed));
+      results[i].status = StepStatus::Timeout;
+    }
+    results[i].id = job.id;
+    results[i].kind = job.kind;
+    if (results[i].target.empty()) results[i].target = job.target;
+    results[i].duration = elapsed;
+    results[i].summary = sanitize_utf8(results[i].summary);
+    results[i].output = sanitize_utf8(results[i].output);
+  }
+  return results;
+}
+
+}  // namespace rr

@@ -1,0 +1,265 @@
+#include "engine/triage.h"
+
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/step_runner.h"
+#include "report/links.h"
+#include "report/title.h"
+
+namespace rr {
+namespace {
+
+std::string new_report_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+std::string step_target(const ClusterConfig* cluster) {
+  return cluster ? "cluster " + cluster->name : "no cluster";
+}
+
+// Steps that several alerts of one group share run once.
+std::string step_key(const PlannedStep& s) {
+  std::string key = s.kind;
+  for (const auto& [k, v] : s.params) key += "\x1f" + k + "=" + v;
+  return key;
+}
+
+std::string verdict_for(const Report& r, std::size_t ran) {
+  std::vector<const Finding*> serious;
+  for (const auto& f : r.findings)
+    if (f.severity == Severity::Critical || f.severity == Severity::Warning) serious.push_back(&f);
+  if (!serious.empty()) {
+    std::string v = serious.front()->title;
+    if (serious.size() > 1) v += fmt::format(" (+{} more finding{})", serious.size() - 1, serious.size() > 2 ? "s" : "");
+    return v;
+  }
+  if (ran == 0 && !r.steps.empty()) return "No checks could run: " + r.steps.front().summary;
+  if (r.steps.empty()) return "The rule runs no checks; see the suggested next steps";
+  return fmt::format("No problem found: {} check{} ran and saw nothing wrong", ran, ran == 1 ? "" : "s");
+}
+
+ReportAlert report_alert(const Alert& a, const Rule* rule) {
+  ReportAlert ra;
+  ra.name = a.name();
+  ra.status = a.status;
+  ra.fingerprint = a.fingerprint;
+  ra.labels = a.labels;
+  ra.summary = label_value(a.annotations, "summary");
+  if (ra.summary.empty()) ra.summary = label_value(a.annotations, "description");
+  ra.starts_at = a.starts_at;
+  ra.rule = rule ? rule->name : "";
+  return ra;
+}
+
+Report base_report(const Notification& n) {
+  Report r;
+  r.id = new_report_id();
+  r.status = n.status;
+  r.group_key = n.group_key;
+  r.receiver = n.receiver;
+  r.group_labels = n.group_labels;
+  r.common_labels = n.common_labels;
+  r.truncated_alerts = n.truncated_alerts;
+  r.title = alert_title(n);
+  r.links = build_links(n);
+  r.created = std::chrono::time_point_cast<Nanos>(Clock::now());
+  return r;
+}
+
+}  // namespace
+
+TemplateScope alert_scope(const Alert& alert, const ClusterConfig* cluster) {
+  TemplateScope scope;
+  for (const auto& [k, v] : alert.labels) scope["labels." + k] = v;
+  for (const auto& [k, v] : alert.annotations) scope["annotations." + k] = v;
+  scope["alert.name"] = alert.name();
+  if (cluster) scope["cluster.name"] = cluster->name;
+  return scope;
+}
+
+std::vector<AlertPlan> Triage::plan(const std::vector<const Alert*>& alerts) const {
+  const StepCatalog catalog = ctx_.steps->catalog();
+  std::vector<AlertPlan> plans;
+  for (const Alert* alert : alerts) {
+    AlertPlan p;
+    p.alert = alert;
+    p.rule = ctx_.rules->match(*alert);
+    p.cluster = ctx_.config->cluster_for(alert->labels);
+    if (p.rule) {
+      TemplateScope scope = alert_scope(*alert, p.cluster);
+      for (const StepSpec& spec : p.rule->steps) {
+        PlannedStep s;
+        s.id = spec.id;
+        s.kind = spec.kind;
+        s.timeout = spec.timeout.value_or(ctx_.config->engine.step_timeout);
+        auto kind_it = catalog.kinds.find(spec.kind);
+        for (const auto& [name, tmpl] : spec.params) {
+          ValueType type = ValueType::Word;
+          if (kind_it != catalog.kinds.end()) {
+            auto param = kind_it->second.find(name);
+            if (param != kind_it->second.end()) type = param->second.type;
+          }
+          auto value = tmpl.render(scope, type);
+          if (!value) {
+            s.refused = fmt::format("parameter {} refused: {}", name, value.error().message);
+            break;
+          }
+          // Literal text around a placeholder is checked too: the whole value is what the step gets.
+          if (auto why = check_value(type, value.value())) {
+            s.refused = fmt::format("parameter {} refused: {}", name, *why);
+            break;
+          }
+          s.params[name] = value.value();
+        }
+        if (!s.refused && !p.cluster && spec.kind.rfind("nats.", 0) == 0)
+          s.refused = "no cluster in the configuration matches this alert's labels";
+        p.steps.push_back(std::move(s));
+      }
+    }
+    plans.push_back(std::move(p));
+  }
+  return plans;
+}
+
+Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, Metrics* metrics) const {
+  Report report = base_report(n);
+  const auto& engine = ctx_.config->engine;
+  Deadline triage_deadline = Deadline::after(engine.deadline);
+  auto started = std::chrono::steady_clock::now();
+
+  // One batch of steps per cluster (usually one), each step once.
+  struct Batch {
+    const ClusterConfig* cluster = nullptr;
+    std::vector<StepJob> jobs;
+    std::set<std::string> keys;
+    std::vector<StepResult> results;
+  };
+  std::vector<Batch> batches;
+  std::set<std::string> used_ids;
+  for (const AlertPlan& p : plans) {
+    report.alerts.push_back(report_alert(*p.alert, p.rule));
+    if (!p.rule) continue;
+    if (report.rule.empty()) report.rule = p.rule->name;
+    if (report.cluster.empty() && p.cluster) report.cluster = p.cluster->name;
+    auto batch = std::find_if(batches.begin(), batches.end(), [&](const Batch& b) { return b.cluster == p.cluster; });
+    if (batch == batches.end()) {
+      batches.push_back(Batch{p.cluster, {}, {}, {}});
+      batch = std::prev(batches.end());
+    }
+    for (const PlannedStep& s : p.steps) {
+      if (!batch->keys.insert(step_key(s)).second) continue;
+      std::string id = s.id;
+      for (int i = 2; used_ids.count(id); ++i) id = fmt::format("{}-{}", s.id, i);
+      used_ids.insert(id);
+      batch->jobs.push_back(StepJob{id, s.kind, s.params, s.refused, step_target(p.cluster),
+                                    triage_deadline.capped(s.timeout)});
+    }
+  }
+
+  // Clusters are diagnosed in parallel; steps within a cluster run in parallel too.
+  std::vector<std::thread> threads;
+  for (Batch& b : batches) {
+    std::shared_ptr<const ClusterConfig> cluster;
+    if (b.cluster) cluster = std::shared_ptr<const ClusterConfig>(ctx_.config, b.cluster);  // aliasing: keeps config alive
+    threads.emplace_back([&b, cluster, this] { b.results = run_steps(b.jobs, ctx_.steps, cluster); });
+  }
+  for (auto& t : threads) t.join();
+
+  std::size_t ran = 0;
+  for (Batch& b : batches) {
+    auto findings = ctx_.judges->run(b.results, JudgeContext{b.cluster});
+    report.findings.insert(report.findings.end(), findings.begin(), findings.end());
+    for (auto& r : b.results) {
+      if (r.status != StepStatus::Skipped) ++ran;
+      if (metrics && r.status != StepStatus::Skipped) {
+        metrics->histogram("rr_step_duration_seconds", "Duration of diagnostic steps by kind.", {"kind"},
+                           {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+            .observe({r.kind}, std::chrono::duration<double>(r.duration).count());
+      }
+      report.steps.push_back(std::move(r));
+    }
+  }
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+
+  // Alerts no rule handles are said plainly, not dropped.
+  for (const AlertPlan& p : plans) {
+    if (p.rule) continue;
+    report.findings.push_back(Finding{Severity::Info, "responder.no_rule",
+                                      "No rule handles " + (p.alert->name().empty() ? "this alert" : p.alert->name()),
+                                      "No rule in the loaded rule files matches this alert's labels, so nothing was run for it.",
+                                      {}, {{"alert", p.alert->name()}}});
+  }
+
+  // Suggestions: each rule once, filled from the first alert it matched and,
+  // for `when` suggestions, from every finding with that code.
+  std::set<std::string> seen_rules, seen_commands;
+  for (const AlertPlan& p : plans) {
+    if (!p.rule || !seen_rules.insert(p.rule->name).second) continue;
+    TemplateScope scope = alert_scope(*p.alert, p.cluster);
+    for (const SuggestSpec& s : p.rule->suggest) {
+      std::vector<TemplateScope> scopes;
+      if (s.when) {
+        for (const Finding& f : report.findings) {
+          if (f.code != *s.when) continue;
+          TemplateScope fs = scope;
+          for (const auto& [k, v] : f.values) fs["finding." + k] = v;
+          scopes.push_back(std::move(fs));
+        }
+      } else {
+        scopes.push_back(scope);
+      }
+      for (const auto& sc : scopes) {
+        auto command = s.command.render(sc, ValueType::Word);
+        if (!command) {
+          spdlog::debug("suggestion at {} left out: {}", s.where.to_string(), command.error().message);
+          continue;
+        }
+        if (!seen_commands.insert(command.value()).second) continue;
+        report.suggestions.push_back(Suggestion{command.value(), s.why, s.risk});
+      }
+    }
+  }
+
+  bool any_rule = std::any_of(plans.begin(), plans.end(), [](const AlertPlan& p) { return p.rule != nullptr; });
+  if (!any_rule) {
+    report.kind = Report::Kind::Unmatched;
+    std::set<std::string> names;
+    for (const auto& p : plans) names.insert(p.alert->name().empty() ? "(unnamed)" : p.alert->name());
+    std::string list;
+    for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+    report.verdict = "No rule handles " + list + "; nothing was run";
+  } else {
+    report.verdict = verdict_for(report, ran);
+  }
+  report.triage_duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
+  return report;
+}
+
+Report Triage::resolution(const Notification& n, const std::vector<const Alert*>& resolved) const {
+  Report report = base_report(n);
+  report.kind = Report::Kind::Resolution;
+  report.status = "resolved";
+  report.title = alert_title("resolved", 0, n.group_labels, n.common_labels);
+  std::string names;
+  for (const Alert* a : resolved) {
+    report.alerts.push_back(report_alert(*a, ctx_.rules->match(*a)));
+    if (report.rule.empty() && !report.alerts.back().rule.empty()) report.rule = report.alerts.back().rule;
+  }
+  const Alert& first = *resolved.front();
+  std::string lasted;
+  if (first.ends_at > first.starts_at && first.starts_at != TimePoint::min())
+    lasted = " after " + format_duration(first.ends_at - first.starts_at);
+  report.verdict = resolved.size() == 1
+                       ? fmt::format("Resolved: {}{}", first.name().empty() ? "alert" : first.name(), lasted)
+                       : fmt::format("Resolved: {} alerts", resolved.size());
+  return report;
+}
+
+}  // namespace rr

@@ -1,0 +1,69 @@
+#pragma once
+// Triage of one alert group: match each alert to a rule, resolve the
+// rule's steps from the alert's labels (refusing values that fail their
+// type), run the steps, judge the facts and build the report. Used by the
+// engine's workers and by `runbook-responder triage`.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "intake/payload/notification.h"
+#include "judge/judge.h"
+#include "metrics/metrics.h"
+#include "report/report.h"
+#include "rules/rule.h"
+#include "steps/step.h"
+
+namespace rr {
+
+struct PlannedStep {
+  std::string id;
+  std::string kind;
+  std::map<std::string, std::string> params;  // resolved and validated
+  std::optional<std::string> refused;         // why a parameter was refused
+  Nanos timeout{0};
+};
+
+struct AlertPlan {
+  const Alert* alert = nullptr;          // points into the notification
+  const Rule* rule = nullptr;            // null: no rule matched
+  const ClusterConfig* cluster = nullptr;  // null: no cluster matched
+  std::vector<PlannedStep> steps;
+};
+
+// Everything a triage needs that outlives it. Shared so that a step left
+// running past its deadline can still read it safely.
+struct TriageContext {
+  std::shared_ptr<const Config> config;
+  std::shared_ptr<const RuleSet> rules;
+  std::shared_ptr<const StepRegistry> steps;
+  std::shared_ptr<const Judges> judges;
+};
+
+class Triage {
+ public:
+  explicit Triage(TriageContext ctx) : ctx_(std::move(ctx)) {}
+
+  // Which rule and cluster each alert gets and every step's parameters;
+  // runs nothing.
+  std::vector<AlertPlan> plan(const std::vector<const Alert*>& alerts) const;
+
+  // Runs the plans and builds one report for the group. `metrics` may be null.
+  Report run(const Notification& n, const std::vector<AlertPlan>& plans, Metrics* metrics) const;
+
+  // A short notice for alerts that stopped firing; runs no steps.
+  Report resolution(const Notification& n, const std::vector<const Alert*>& resolved) const;
+
+  const TriageContext& context() const { return ctx_; }
+
+ private:
+  TriageContext ctx_;
+};
+
+// "labels.x", "annotations.x", "alert.name", "cluster.name" for templates.
+TemplateScope alert_scope(const Alert& alert, const ClusterConfig* cluster);
+
+}  // namespace rr

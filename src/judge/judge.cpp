@@ -1,0 +1,39 @@
+#include "judge/judge.h"
+
+#include <algorithm>
+
+#include "judge/nats_cluster_judge.h"
+#include "judge/nats_stream_judge.h"
+
+namespace rr {
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::Critical: return "critical";
+    case Severity::Warning: return "warning";
+    case Severity::Info: return "info";
+    case Severity::Ok: return "ok";
+  }
+  return "unknown";
+}
+
+void Judges::add(std::unique_ptr<Judge> judge) {
+  if (judge) judges_.push_back(std::move(judge));
+}
+
+std::vector<Finding> Judges::run(const std::vector<StepResult>& steps, const JudgeContext& ctx) const {
+  std::vector<Finding> findings;
+  for (const auto& judge : judges_) judge->judge(steps, ctx, findings);
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+  return findings;
+}
+
+Judges default_judges() {
+  Judges judges;
+  judges.add(std::make_unique<NatsClusterJudge>());
+  judges.add(std::make_unique<NatsStreamJudge>());
+  return judges;
+}
+
+}  // namespace rr

@@ -1,0 +1,230 @@
+#include "judge/nats_cluster_judge.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "judge/nats_cluster_view.h"
+#include "judge/step_facts.h"
+
+namespace rr {
+namespace {
+
+std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+void cluster_down(const ClusterView& v, FindingSet& set) {
+  Finding f;
+  f.severity = Severity::Critical;
+  f.code = "nats.cluster_down";
+  std::string name = v.cluster.empty() ? "the NATS cluster" : "NATS cluster " + v.cluster;
+  f.title = "No server of " + name + " answered";
+  f.detail = "None of the " + std::to_string(v.servers.size()) +
+             " configured servers answered any read. Either every node is down or the responder cannot reach "
+             "them: check the network from here before restarting anything.";
+  f.evidence = v.silence_evidence;
+  f.values["cluster"] = v.cluster;
+  f.values["servers"] = std::to_string(v.servers.size());
+  if (!v.servers.empty()) {
+    f.values["seed_host"] = v.servers[0].host;
+    f.values["seed_monitor"] = v.servers[0].monitor;
+    f.values["seed_client"] = v.servers[0].client;
+  }
+  set.add(std::move(f));
+}
+
+const MetaPeerView* meta_peer(const ClusterView& v, const std::string& name) {
+  for (const auto& p : v.meta_peers) {
+    if (!name.empty() && p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+void server_down(const ClusterView& v, const ServerView& s, std::size_t live, FindingSet& set) {
+  Finding f;
+  f.severity = Severity::Critical;
+  f.code = "nats.server_down";
+  std::string where = s.host.empty() ? s.monitor : s.monitor + " (" + s.host + ")";
+  f.title = "NATS server " + s.label() + " is down";
+  f.detail = "Its monitoring endpoint " + s.monitor + " did not answer" +
+             (s.miss_error.empty() ? "" : " (" + s.miss_error + ")") + ".";
+  if (!s.name.empty() && !s.name_source.empty()) f.detail += " It is " + s.name + ": " + s.name_source + ".";
+  if (s.name.empty() && !v.unplaced_names.empty()) {
+    f.detail += " Its name is one of: " + join(v.unplaced_names) + ".";
+  }
+  f.detail += " " + std::to_string(live) + " of " + std::to_string(v.servers.size()) + " servers answer.";
+  f.evidence = s.miss_evidence;
+  if (const MetaPeerView* p = meta_peer(v, s.name)) {
+    f.evidence.push_back(v.meta_peers_step + ": meta leader " + v.meta_leader + " sees " + p->name +
+                         (p->offline ? " offline" : (p->current ? " current" : " not current")) + ", last heard " +
+                         nanos_text(p->active_ns) + " ago, lag " + std::to_string(p->lag));
+  }
+  f.values = {{"server", s.label()}, {"name", s.name},     {"host", s.host},
+              {"monitor", s.monitor}, {"client", s.client}, {"index", std::to_string(s.index)}};
+  set.add(std::move(f), std::to_string(s.index));
+}
+
+void health_problems(const ServerView& s, FindingSet& set) {
+  for (const auto& h : s.health) {
+    bool main_bad = h.code != 200, js_bad = h.js_code != 200;
+    if (!main_bad && !js_bad) continue;
+    int code = main_bad ? h.code : h.js_code;
+    std::string error = main_bad ? h.error : h.js_error;
+    std::string endpoint = main_bad ? "/healthz" : "/healthz?js-enabled-only=true";
+    Finding f;
+    f.code = "nats.server_unhealthy";
+    // "... is not current" is a stream or consumer catching up after a
+    // restart: it clears by itself within seconds.
+    f.severity = error.find("not current") != std::string::npos ? Severity::Warning : Severity::Critical;
+    f.title = "NATS server " + s.label() + " reports unhealthy: " + (error.empty() ? "HTTP " + std::to_string(code) : error);
+    f.detail = endpoint + " on " + s.monitor + " answered " + std::to_string(code) +
+               (error.empty() ? "." : " \"" + error + "\".");
+    f.evidence.push_back(h.step + ": " + s.label() + " " + endpoint + " " + std::to_string(code) +
+                         (error.empty() ? "" : " (" + error + ")"));
+    f.values = {{"server", s.label()}, {"host", s.host}, {"monitor", s.monitor},
+                {"code", std::to_string(code)}, {"error", error}};
+    set.add(std::move(f), std::to_string(s.index));
+  }
+}
+
+void routes_missing(const ClusterView& v, const ServerView& s, FindingSet& set) {
+  if (!s.routes || v.expected_routes < 0 || *s.routes >= v.expected_routes) return;
+  std::set<std::string> all;
+  std::set<std::string> down;
+  for (const auto& o : v.servers) {
+    if (o.name.empty()) continue;
+    all.insert(o.name);
+    if (!o.reached) down.insert(o.name);
+  }
+  for (const auto& p : v.meta_peers) {
+    if (!p.name.empty()) all.insert(p.name);
+  }
+  if (!v.meta_leader.empty()) all.insert(v.meta_leader);
+  std::vector<std::string> missing, missing_down;
+  for (const auto& n : all) {
+    if (n == s.name || std::find(s.route_peers.begin(), s.route_peers.end(), n) != s.route_peers.end()) continue;
+    missing.push_back(n);
+    if (down.count(n)) missing_down.push_back(n);
+  }
+  Finding f;
+  f.severity = Severity::Warning;
+  f.code = "nats.routes_missing";
+  std::string counts = std::to_string(*s.routes) + " of " + std::to_string(v.expected_routes);
+  f.title = "NATS server " + s.label() + " has " + counts + " routes";
+  f.detail = "A full mesh of " + std::to_string(v.expected_routes + 1) + " servers has " +
+             std::to_string(v.expected_routes) + " routes on every node.";
+  if (!missing.empty()) f.detail += " No route to " + join(missing) + ".";
+  if (!missing_down.empty() && missing_down.size() == missing.size()) {
+    f.detail += " Explained by the server(s) down.";
+  } else if (!missing.empty()) {
+    f.detail += " A live server without a route to another points at a network partition.";
+  }
+  f.evidence.push_back(s.routes_step + ": " + s.label() + " routes=" + std::to_string(*s.routes) + ", expected " +
+                       std::to_string(v.expected_routes) +
+                       (s.route_peers.empty() ? "" : " (peers: " + join(s.route_peers) + ")"));
+  f.values = {{"server", s.label()},
+              {"host", s.host},
+              {"monitor", s.monitor},
+              {"routes", std::to_string(*s.routes)},
+              {"expected", std::to_string(v.expected_routes)},
+              {"missing", join(missing)}};
+  set.add(std::move(f), std::to_string(s.index));
+}
+
+// Groups "value -> servers" as "n1 by n1; n2 by n2, n3".
+std::string claims_text(const std::map<std::string, std::vector<std::string>>& by_value) {
+  std::string out;
+  for (const auto& [value, servers] : by_value) {
+    out += (out.empty() ? "" : "; ") + (value.empty() ? "none" : value) + " by " + join(servers);
+  }
+  return out;
+}
+
+void meta_group(const ClusterView& v, FindingSet& set) {
+  // Claims are compared within one step: the servers were asked at the same
+  // moment, while two steps may straddle an election.
+  std::map<std::string, std::vector<std::pair<const ServerView*, const MetaClaim*>>> by_step;
+  std::vector<std::string> step_order;
+  for (const auto& s : v.servers) {
+    for (const auto& c : s.meta) {
+      if (!by_step.count(c.step)) step_order.push_back(c.step);
+      by_step[c.step].push_back({&s, &c});
+    }
+  }
+  if (by_step.empty()) return;
+
+  bool any_leader = false;
+  std::vector<std::string> asked;
+  for (const auto& step : step_order) {
+    std::map<std::string, std::vector<std::string>> leaders, sizes;
+    for (const auto& [s, c] : by_step[step]) {
+      leaders[c->leader].push_back(s->label());
+      sizes[c->cluster_size ? std::to_string(*c->cluster_size) : "?"].push_back(s->label());
+      if (!c->leader.empty()) any_leader = true;
+      if (std::find(asked.begin(), asked.end(), s->label()) == asked.end()) asked.push_back(s->label());
+    }
+    bool split_leader = leaders.size() > 1;  // "" counts: a server that lost the leader
+    if (split_leader || sizes.size() > 1) {
+      Finding f;
+      f.severity = Severity::Critical;
+      f.code = "nats.meta_leader_disagreement";
+      f.title = "NATS servers disagree about the JetStream meta group";
+      f.detail = "Meta leader: " + claims_text(leaders) + ". Cluster size: " + claims_text(sizes) +
+                 ". Servers that disagree about the leader or the cluster size point at a split brain or a "
+                 "partition (runbook: split brain recovery).";
+      f.evidence.push_back(step + ": meta leader " + claims_text(leaders) + "; cluster size " + claims_text(sizes));
+      f.values = {{"leaders", claims_text(leaders)}, {"cluster_sizes", claims_text(sizes)}};
+      set.add(std::move(f));
+    } else if (leaders.size() == 1 && !leaders.begin()->first.empty() && !set.contains("nats.meta_leader")) {
+      Finding f;
+      f.severity = Severity::Info;
+      f.code = "nats.meta_leader";
+      const std::string& leader = leaders.begin()->first;
+      std::string size = sizes.begin()->first;
+      f.title = "JetStream meta leader is " + leader;
+      f.detail = "Named by " + join(leaders.begin()->second) + "; cluster size " + size + ".";
+      f.evidence.push_back(step + ": meta leader " + leader + " (seen by " + join(leaders.begin()->second) +
+                           "), cluster size " + size);
+      f.values = {{"leader", leader}, {"seen_by", join(leaders.begin()->second)}, {"cluster_size", size}};
+      set.add(std::move(f));
+    }
+  }
+  if (!any_leader) {
+    Finding f;
+    f.severity = Severity::Critical;
+    f.code = "nats.no_meta_leader";
+    f.title = "No JetStream meta leader";
+    f.detail = join(asked) + " answer but know no meta leader: JetStream has lost quorum (more than half of the "
+               "servers are down or cut off). Streams cannot be created, changed or, without their own "
+               "quorum, written.";
+    for (const auto& step : step_order) f.evidence.push_back(step + ": no meta leader seen by " + join(asked));
+    f.values = {{"servers", join(asked)}};
+    set.add(std::move(f));
+  }
+}
+
+}  // namespace
+
+void NatsClusterJudge::judge(const std::vector<StepResult>& steps, const JudgeContext& ctx,
+                             std::vector<Finding>& out) const {
+  ClusterView v = build_cluster_view(steps, ctx);
+  if (!v.any_step) return;
+  FindingSet set;
+  if (!v.any_answer) cluster_down(v, set);
+  std::size_t live = std::count_if(v.servers.begin(), v.servers.end(), [](const ServerView& s) { return s.reached; });
+  for (const auto& s : v.servers) {
+    if (s.missed && !s.reached) server_down(v, s, live, set);
+  }
+  for (const auto& s : v.servers) {
+    if (!s.reached) continue;
+    health_problems(s, set);
+    routes_missing(v, s, set);
+  }
+  meta_group(v, set);
+  set.move_to(out);
+}
+
+}  // namespace rr

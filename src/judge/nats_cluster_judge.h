@@ -1,0 +1,34 @@
+#pragma once
+// Judges a NATS cluster's servers, routes and meta group from the facts of
+// nats.health, nats.server_list, nats.jetstream_report (and whether the
+// JetStream API steps reached any server). Codes and their `values`:
+//
+//   nats.cluster_down (critical)      no server answered any step.
+//       cluster, servers (count), seed_host, seed_monitor, seed_client
+//       (the first configured server: the runbook starts it first)
+//   nats.server_down (critical)       one per server no step reached.
+//       server (name if known, else host:port), name ("" if unknown), host,
+//       monitor, client, index
+//   nats.server_unhealthy             /healthz or /healthz?js-enabled-only
+//       (critical; warning while       not 200. server, host, monitor, code, error
+//        catching up: "not current")
+//   nats.routes_missing (warning)     a live server has fewer than N-1 routes.
+//       server, host, monitor, routes, expected, missing (names, comma-separated)
+//   nats.meta_leader (info)           the meta leader seen.
+//       leader, seen_by, cluster_size
+//   nats.no_meta_leader (critical)    servers answer but none knows a leader.
+//       servers
+//   nats.meta_leader_disagreement     servers name different leaders or
+//       (critical)                     cluster sizes in the same step.
+//       leaders ("n1 by n1; n2 by n2, n3"), cluster_sizes ("3 by n1, n2; 2 by n3")
+
+#include "judge/judge.h"
+
+namespace rr {
+
+class NatsClusterJudge : public Judge {
+ public:
+  void judge(const std::vector<StepResult>& steps, const JudgeContext& ctx, std::vector<Finding>& out) const override;
+};
+
+}  // namespace rr

@@ -1,0 +1,248 @@
+#include "judge/nats_cluster_view.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/time.h"
+#include "judge/step_facts.h"
+#include "net/http.h"
+#include "steps/nats/json_read.h"
+
+namespace rr {
+namespace {
+
+using nats::field;
+using nats::get_bool;
+using nats::get_int;
+using nats::get_string;
+using nats::get_uint;
+
+// Indexes come from our own facts; the bound only keeps a corrupted value
+// from allocating the world.
+constexpr int kMaxServers = 256;
+
+// "nats://user:pw@host:4222" -> "host".
+std::string host_of_client_url(const std::string& url) {
+  std::string rest = url;
+  if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
+  if (auto p = rest.rfind('@'); p != std::string::npos) rest = rest.substr(p + 1);
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    return close == std::string::npos ? rest.substr(1) : rest.substr(1, close - 1);
+  }
+  return rest.substr(0, rest.find_first_of(":/"));
+}
+
+std::string host_port(const std::string& url) {
+  auto parsed = parse_url(url);
+  if (!parsed) return url;
+  return parsed->host + ":" + std::to_string(parsed->port);
+}
+
+class Builder {
+ public:
+  explicit Builder(const JudgeContext& ctx) {
+    if (ctx.cluster == nullptr) return;
+    view_.cluster = ctx.cluster->name;
+    const auto& c = *ctx.cluster;
+    for (std::size_t i = 0; i < c.monitor.size() && i < kMaxServers; ++i) {
+      server(static_cast<int>(i), c.monitor[i], i < c.servers.size() ? c.servers[i] : "");
+    }
+    if (!c.monitor.empty()) view_.expected_routes = static_cast<int>(c.monitor.size()) - 1;
+  }
+
+  // The view of the server a per-server fact describes, or null.
+  ServerView* server_of(const StepResult& step, const nlohmann::json& s) {
+    auto index = get_int(s, "index");
+    if (!index || *index < 0 || *index >= kMaxServers) return nullptr;
+    ServerView* v = server(static_cast<int>(*index), get_string(s, "monitor"), get_string(s, "client"));
+    if (get_bool(s, "reachable")) {
+      v->reached = true;
+      view_.any_answer = true;
+    } else {
+      v->missed = true;
+      std::string error = get_string(s, "error");
+      if (v->miss_error.empty()) v->miss_error = error;
+      v->miss_evidence.push_back(step.id + ": " + v->monitor + " unreachable" + (error.empty() ? "" : " (" + error + ")"));
+    }
+    return v;
+  }
+
+  void note_step(const StepResult& step) {
+    view_.any_step = true;
+    if (view_.cluster.empty()) view_.cluster = get_string(step.facts, "cluster");
+  }
+
+  void add_health(const StepResult& step) {
+    note_step(step);
+    for (const auto& s : field(step.facts, "servers")) {
+      ServerView* v = server_of(step, s);
+      if (v == nullptr || !get_bool(s, "reachable")) continue;
+      HealthView h;
+      h.step = step.id;
+      h.code = static_cast<int>(get_int(field(s, "healthz"), "code").value_or(0));
+      h.error = get_string(field(s, "healthz"), "error");
+      h.js_code = static_cast<int>(get_int(field(s, "healthz_js"), "code").value_or(0));
+      h.js_error = get_string(field(s, "healthz_js"), "error");
+      v->health.push_back(std::move(h));
+    }
+  }
+
+  void add_server_list(const StepResult& step) {
+    note_step(step);
+    if (auto e = get_int(step.facts, "expected_routes"); e && *e >= 0) view_.expected_routes = static_cast<int>(*e);
+    for (const auto& s : field(step.facts, "servers")) {
+      ServerView* v = server_of(step, s);
+      if (v == nullptr || !get_bool(s, "reachable")) continue;
+      if (std::string name = get_string(s, "server_name"); !name.empty()) v->name = name;
+      if (auto r = get_int(s, "routes")) {
+        v->routes = *r;
+        v->routes_step = step.id;
+        v->route_peers.clear();
+        for (const auto& p : field(s, "route_peers")) {
+          if (p.is_string()) v->route_peers.push_back(p.get<std::string>());
+        }
+      }
+      add_meta(step, *v, s);
+    }
+  }
+
+  void add_jetstream_report(const StepResult& step) {
+    note_step(step);
+    for (const auto& s : field(step.facts, "servers")) {
+      ServerView* v = server_of(step, s);
+      if (v == nullptr || !get_bool(s, "reachable")) continue;
+      if (std::string name = get_string(s, "server_name"); !name.empty() && v->name.empty()) v->name = name;
+      add_meta(step, *v, s);
+    }
+  }
+
+  // The JetStream API steps only say whether any server answered.
+  void add_api_step(const StepResult& step) {
+    note_step(step);
+    if (get_bool(step.facts, "reachable")) {
+      view_.any_answer = true;
+      return;
+    }
+    std::string errors;
+    for (const auto& e : field(step.facts, "connect_errors")) {
+      errors += (errors.empty() ? "" : "; ") + get_string(e, "server") + ": " + get_string(e, "error");
+    }
+    view_.silence_evidence.push_back(step.id + ": no server answered" + (errors.empty() ? "" : " (" + errors + ")"));
+  }
+
+  ClusterView finish() {
+    // One line per server is enough to show that nothing answered.
+    std::vector<std::string> per_server;
+    for (const auto& s : view_.servers) {
+      if (!s.reached && !s.miss_evidence.empty()) per_server.push_back(s.miss_evidence.front());
+    }
+    view_.silence_evidence.insert(view_.silence_evidence.begin(), per_server.begin(), per_server.end());
+    name_down_servers();
+    return std::move(view_);
+  }
+
+ private:
+  ServerView* server(int index, const std::string& monitor, const std::string& client) {
+    if (static_cast<std::size_t>(index) >= view_.servers.size()) {
+      std::size_t old = view_.servers.size();
+      view_.servers.resize(static_cast<std::size_t>(index) + 1);
+      for (std::size_t i = old; i < view_.servers.size(); ++i) view_.servers[i].index = static_cast<int>(i);
+    }
+    ServerView& v = view_.servers[static_cast<std::size_t>(index)];
+    if (v.monitor.empty() && !monitor.empty()) v.monitor = monitor;
+    if (v.client.empty() && !client.empty()) v.client = client;
+    if (v.host.empty()) {
+      if (auto url = parse_url(v.monitor)) {
+        v.host = url->host;
+      } else if (!v.client.empty()) {
+        v.host = host_of_client_url(v.client);
+      }
+    }
+    return &v;
+  }
+
+  void add_meta(const StepResult& step, ServerView& v, const nlohmann::json& s) {
+    if (!field(s, "meta_leader").is_string()) return;  // JetStream off, or not clustered
+    v.meta.push_back({step.id, get_string(s, "meta_leader"), get_int(s, "meta_cluster_size")});
+    const auto& peers = field(s, "meta_replicas");
+    if (!peers.is_array()) return;
+    // The leader's list: keep the first seen, it is as good as any.
+    if (!view_.meta_peers_step.empty()) return;
+    view_.meta_leader = get_string(s, "meta_leader");
+    view_.meta_peers_step = step.id;
+    for (const auto& p : peers) {
+      view_.meta_peers.push_back({get_string(p, "name"), get_bool(p, "current"), get_bool(p, "offline"),
+                                  get_uint(p, "active_ns").value_or(0), get_uint(p, "lag").value_or(0)});
+    }
+  }
+
+  // A down server's name comes from the meta leader's peer list: the
+  // peers that no live server answers to. With one such name and one down
+  // server the match is certain; otherwise a name equal to the host (or its
+  // first label) decides.
+  void name_down_servers() {
+    std::set<std::string> live;
+    for (const auto& s : view_.servers) {
+      if (s.reached && !s.name.empty()) live.insert(s.name);
+    }
+    std::vector<std::string> offline, absent;
+    for (const auto& p : view_.meta_peers) {
+      if (p.name.empty() || live.count(p.name)) continue;
+      (p.offline ? offline : absent).push_back(p.name);
+    }
+    std::vector<std::string> candidates = offline.empty() ? absent : offline;
+    std::vector<ServerView*> down;
+    for (auto& s : view_.servers) {
+      if (!s.reached && s.missed && s.name.empty()) down.push_back(&s);
+    }
+    const std::string source_offline = "the meta leader " + view_.meta_leader + " lists it offline";
+    const std::string source_absent = "the only meta group member no live server answers to";
+    if (down.size() == 1 && candidates.size() == 1) {
+      down[0]->name = candidates[0];
+      down[0]->name_source = offline.empty() ? source_absent : source_offline;
+      return;
+    }
+    for (ServerView* s : down) {
+      for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+        const std::string& c = *it;
+        bool host_match = s->host == c || (s->host.size() > c.size() && s->host.compare(0, c.size(), c) == 0 &&
+                                           s->host[c.size()] == '.');
+        if (!host_match) continue;
+        s->name = c;
+        s->name_source = (offline.empty() ? source_absent : source_offline) + ", and the host is named after it";
+        candidates.erase(it);
+        break;
+      }
+    }
+    view_.unplaced_names = candidates;
+  }
+
+  ClusterView view_;
+};
+
+}  // namespace
+
+std::string ServerView::label() const {
+  if (!name.empty()) return name;
+  if (!monitor.empty()) return host_port(monitor);
+  return client.empty() ? "server " + std::to_string(index) : client;
+}
+
+std::string nanos_text(std::uint64_t ns) {
+  return format_duration(Nanos(static_cast<std::int64_t>(std::min<std::uint64_t>(ns, INT64_MAX))));
+}
+
+ClusterView build_cluster_view(const std::vector<StepResult>& steps, const JudgeContext& ctx) {
+  Builder b(ctx);
+  for (const auto* s : results_of_kind(steps, "nats.health")) b.add_health(*s);
+  for (const auto* s : results_of_kind(steps, "nats.server_list")) b.add_server_list(*s);
+  for (const auto* s : results_of_kind(steps, "nats.jetstream_report")) b.add_jetstream_report(*s);
+  for (const char* kind : {"nats.stream_list", "nats.stream_info", "nats.consumer_info"}) {
+    for (const auto* s : results_of_kind(steps, kind)) b.add_api_step(*s);
+  }
+  return b.finish();
+}
+
+}  // namespace rr

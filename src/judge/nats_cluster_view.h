@@ -1,0 +1,78 @@
+#pragma once
+// The NATS servers of one triage as the monitoring steps saw them, merged
+// from whatever subset of nats.health, nats.server_list,
+// nats.jetstream_report and the JetStream API steps the rule ran. Built from
+// facts only; the judge (nats_cluster_judge.h) decides what is wrong.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "judge/judge.h"
+
+namespace rr {
+
+// One peer of the meta group, as the meta leader lists it.
+struct MetaPeerView {
+  std::string name;
+  bool current = false;
+  bool offline = false;
+  std::uint64_t active_ns = 0;
+  std::uint64_t lag = 0;
+};
+
+// What one server said about the meta group in one step.
+struct MetaClaim {
+  std::string step;    // step id
+  std::string leader;  // "" when it knows none
+  std::optional<std::int64_t> cluster_size;
+};
+
+struct HealthView {
+  std::string step;
+  int code = 0, js_code = 0;
+  std::string error, js_error;
+};
+
+// One configured server: monitor[index] with servers[index].
+struct ServerView {
+  int index = 0;
+  std::string monitor, client, host;  // host from the monitor URL, else the client URL
+  bool reached = false;  // some monitoring step got an answer from it
+  bool missed = false;   // some monitoring step got none
+  std::vector<std::string> miss_evidence;  // "health: http://... unreachable (connection refused)"
+  std::string miss_error;                  // the first transport error
+  std::string name;         // server_name; "" when unknown
+  std::string name_source;  // how a down server's name was found
+  std::optional<std::int64_t> routes;
+  std::vector<std::string> route_peers;
+  std::string routes_step;
+  std::vector<MetaClaim> meta;
+  std::vector<HealthView> health;
+
+  // The name, else host:port of the monitor, for titles.
+  std::string label() const;
+};
+
+struct ClusterView {
+  std::string cluster;
+  int expected_routes = -1;  // -1: unknown
+  std::vector<ServerView> servers;  // by index
+  // From the meta leader's own view (the only accurate one).
+  std::string meta_leader;
+  std::string meta_peers_step;
+  std::vector<MetaPeerView> meta_peers;
+  // Names of down servers that could not be told apart.
+  std::vector<std::string> unplaced_names;
+  bool any_step = false;    // some NATS step ran and left facts
+  bool any_answer = false;  // some server answered some step
+  std::vector<std::string> silence_evidence;  // per step, "stream: no server answered (...)"
+};
+
+ClusterView build_cluster_view(const std::vector<StepResult>& steps, const JudgeContext& ctx);
+
+// "10.7s" style for a nanosecond count.
+std::string nanos_text(std::uint64_t ns);
+
+}  // namespace rr

@@ -1,0 +1,209 @@
+#include "steps/nats/connection.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "steps/nats/json_read.h"
+
+namespace rr::nats {
+namespace {
+
+std::int64_t millis_left(Deadline deadline) {
+  // libnats reads 0 as "use the default": never pass it.
+  return std::max<std::int64_t>(1, deadline.remaining().count());
+}
+
+// Options for one connection attempt to `url`; null with `error` set when
+// libnats refused an option (e.g. an unreadable creds file).
+OptionsPtr make_options(const ClusterConfig& cluster, const std::string& url, std::int64_t timeout_ms,
+                        NatsError& error) {
+  natsOptions* raw = nullptr;
+  natsStatus s = natsOptions_Create(&raw);
+  OptionsPtr opts(raw);
+  if (s != NATS_OK) {
+    error = last_nats_error(s);
+    return nullptr;
+  }
+  auto* o = opts.get();
+  s = natsOptions_SetURL(o, url.c_str());
+  if (s == NATS_OK) s = natsOptions_SetTimeout(o, timeout_ms);
+  if (s == NATS_OK) s = natsOptions_SetAllowReconnect(o, false);
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, 0);
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(o, false, nullptr, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetName(o, "runbook-responder");
+  if (s == NATS_OK && cluster.creds_file) s = natsOptions_SetUserCredentialsFromFiles(o, cluster.creds_file->c_str(), nullptr);
+  if (s == NATS_OK && cluster.user) {
+    s = natsOptions_SetUserInfo(o, cluster.user->c_str(), cluster.password ? cluster.password->c_str() : "");
+  }
+  if (s == NATS_OK && cluster.token) s = natsOptions_SetToken(o, cluster.token->c_str());
+  if (s != NATS_OK) {
+    error = last_nats_error(s);
+    return nullptr;
+  }
+  return opts;
+}
+
+// libnats turns some API errors into a bare status (10059 becomes
+// NATS_NOT_FOUND) and drops the server's text: these are the server's words.
+const char* known_js_error(int js_code) {
+  switch (js_code) {
+    case JSClusterNotAvailErr: return "JetStream system temporarily unavailable";
+    case JSStreamNotFoundErr: return "stream not found";
+    case JSConsumerNotFoundErr: return "consumer not found";
+    default: return nullptr;
+  }
+}
+
+// libnats prefixes its texts with where it failed: "(conn.c:2088): No
+// server available for connection". Readers need only the words.
+std::string strip_source_location(std::string text) {
+  if (text.empty() || text.front() != '(') return text;
+  auto close = text.find("): ");
+  if (close == std::string::npos || text.find(".c:") > close) return text;
+  return text.substr(close + 3);
+}
+
+}  // namespace
+
+nlohmann::json NatsError::to_facts() const {
+  return {{"status", natsStatus_GetText(static_cast<natsStatus>(status))}, {"js_error_code", js_code}, {"error", text}};
+}
+
+NatsError last_nats_error(natsStatus status, int js_code) {
+  NatsError e;
+  e.status = status;
+  e.js_code = js_code;
+  natsStatus last = NATS_OK;
+  const char* text = nats_GetLastError(&last);
+  std::string status_text = natsStatus_GetText(status);
+  std::string detail = (text != nullptr && last == status) ? strip_source_location(one_line(text)) : std::string();
+  if (detail.empty() && known_js_error(js_code) != nullptr) detail = known_js_error(js_code);
+  // Prefer the server's words (JetStream errors); keep the status name
+  // when the text adds nothing to it.
+  if (detail.empty() || detail == status_text) {
+    e.text = status_text;
+  } else if (js_code != 0) {
+    e.text = detail;
+  } else {
+    e.text = status_text + ": " + detail;
+  }
+  return e;
+}
+
+JsConnection JsConnection::open(const ClusterConfig& cluster, Deadline deadline) {
+  JsConnection c;
+  const auto& servers = cluster.servers;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    const std::string& url = servers[i];
+    auto left = deadline.remaining().count();
+    if (left <= 0) {
+      c.attempts_.push_back({url, "not tried: deadline reached"});
+      continue;
+    }
+    std::int64_t share = std::max<std::int64_t>(1, left / static_cast<std::int64_t>(servers.size() - i));
+    NatsError error;
+    OptionsPtr opts = make_options(cluster, url, share, error);
+    if (!opts) {
+      c.attempts_.push_back({url, error.text});
+      continue;
+    }
+    natsConnection* raw_conn = nullptr;
+    natsStatus s = natsConnection_Connect(&raw_conn, opts.get());
+    ConnectionPtr conn(raw_conn);
+    if (s != NATS_OK) {
+      c.attempts_.push_back({url, last_nats_error(s).text});
+      continue;
+    }
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = millis_left(deadline);
+    jsCtx* raw_js = nullptr;
+    s = natsConnection_JetStream(&raw_js, conn.get(), &jo);
+    JsCtxPtr js(raw_js);
+    if (s != NATS_OK) {
+      c.attempts_.push_back({url, last_nats_error(s).text});
+      continue;
+    }
+    c.options_ = std::move(opts);
+    c.conn_ = std::move(conn);
+    c.js_ = std::move(js);
+    c.url_ = url;
+    break;
+  }
+  return c;
+}
+
+nlohmann::json JsConnection::connection_facts() const {
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& a : attempts_) errors.push_back({{"server", a.server}, {"error", a.error}});
+  return {{"reachable", connected()}, {"connected_url", url_}, {"connect_errors", errors}};
+}
+
+jsOptions JsConnection::call_options(Deadline deadline) const {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = millis_left(deadline);
+  return jo;
+}
+
+NatsError JsConnection::call_error(natsStatus status, jsErrCode code) const {
+  NatsError e = last_nats_error(status, static_cast<int>(code));
+  // A publish the account may not make is reported asynchronously and the
+  // request itself only times out: say why.
+  const char* async_text = nullptr;
+  if (status == NATS_TIMEOUT && conn_ &&
+      natsConnection_GetLastError(conn_.get(), &async_text) == NATS_NOT_PERMITTED && async_text != nullptr) {
+    e.text += " (" + one_line(async_text) + ")";
+  }
+  return e;
+}
+
+JsReply<StreamInfoPtr> JsConnection::stream_info(const std::string& stream, Deadline deadline) const {
+  JsReply<StreamInfoPtr> reply;
+  jsOptions jo = call_options(deadline);
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsStreamInfo* raw = nullptr;
+  natsStatus s = js_GetStreamInfo(&raw, js_.get(), stream.c_str(), &jo, &code);
+  reply.value.reset(raw);
+  if (s != NATS_OK) {
+    reply.value.reset();
+    reply.error = call_error(s, code);
+  }
+  return reply;
+}
+
+JsReply<StreamInfoListPtr> JsConnection::streams(Deadline deadline) const {
+  JsReply<StreamInfoListPtr> reply;
+  jsOptions jo = call_options(deadline);
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsStreamInfoList* raw = nullptr;
+  natsStatus s = js_Streams(&raw, js_.get(), &jo, &code);
+  reply.value.reset(raw);
+  if (s == NATS_NOT_FOUND) {
+    // libnats' way of saying "no streams": an empty list, not an error.
+    reply.value.reset();
+    return reply;
+  }
+  if (s != NATS_OK) {
+    reply.value.reset();
+    reply.error = call_error(s, code);
+  }
+  return reply;
+}
+
+JsReply<ConsumerInfoPtr> JsConnection::consumer_info(const std::string& stream, const std::string& consumer,
+                                                     Deadline deadline) const {
+  JsReply<ConsumerInfoPtr> reply;
+  jsOptions jo = call_options(deadline);
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsConsumerInfo* raw = nullptr;
+  natsStatus s = js_GetConsumerInfo(&raw, js_.get(), stream.c_str(), consumer.c_str(), &jo, &code);
+  reply.value.reset(raw);
+  if (s != NATS_OK) {
+    reply.value.reset();
+    reply.error = call_error(s, code);
+  }
+  return reply;
+}
+
+}  // namespace rr::nats

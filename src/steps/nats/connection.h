@@ -1,0 +1,101 @@
+#pragma once
+// One connection to a cluster's application account for JetStream API reads,
+// owned by one step run: it never reconnects, every call is bounded by a
+// deadline, and every object libnats hands back is freed by RAII.
+//
+// libnats' global state (nats_Open/nats_Close) is shared by the whole
+// process and is deliberately never closed here.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nats/nats.h>
+#include <nlohmann/json.hpp>
+
+#include "common/deadline.h"
+#include "config/config.h"
+
+namespace rr::nats {
+
+// Deleter for a libnats object freed by `Destroy`.
+template <class T, void (*Destroy)(T*)>
+struct CDeleter {
+  void operator()(T* p) const {
+    if (p) Destroy(p);
+  }
+};
+using OptionsPtr = std::unique_ptr<natsOptions, CDeleter<natsOptions, natsOptions_Destroy>>;
+using ConnectionPtr = std::unique_ptr<natsConnection, CDeleter<natsConnection, natsConnection_Destroy>>;
+using JsCtxPtr = std::unique_ptr<jsCtx, CDeleter<jsCtx, jsCtx_Destroy>>;
+using StreamInfoPtr = std::unique_ptr<jsStreamInfo, CDeleter<jsStreamInfo, jsStreamInfo_Destroy>>;
+using StreamInfoListPtr = std::unique_ptr<jsStreamInfoList, CDeleter<jsStreamInfoList, jsStreamInfoList_Destroy>>;
+using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, CDeleter<jsConsumerInfo, jsConsumerInfo_Destroy>>;
+
+// A failed call: the client's status, the JetStream API error code (0 when
+// the server sent none, e.g. 10008 no leader, 10059 stream not found, 10014
+// consumer not found) and the server's or the client's text.
+struct NatsError {
+  int status = 0;  // natsStatus
+  int js_code = 0;  // jsErrCode
+  std::string text;
+
+  // {"status": "Timeout", "js_error_code": 0, "error": "..."}
+  nlohmann::json to_facts() const;
+};
+
+// The error of the call that just failed on this thread.
+NatsError last_nats_error(natsStatus status, int js_code = 0);
+
+template <class T>
+struct JsReply {
+  T value;                         // null when error is set
+  std::optional<NatsError> error;
+};
+
+struct ConnectAttempt {
+  std::string server;
+  std::string error;
+};
+
+class JsConnection {
+ public:
+  // Tries cluster.servers in order, each attempt limited to an equal share of
+  // the time left, with the cluster's application credentials (creds file,
+  // user/password or token). Not connected when none answered.
+  static JsConnection open(const ClusterConfig& cluster, Deadline deadline);
+
+  JsConnection(JsConnection&&) noexcept = default;
+  JsConnection& operator=(JsConnection&&) noexcept = default;
+
+  bool connected() const { return js_ != nullptr; }
+  const std::string& url() const { return url_; }  // the server connected to
+  const std::vector<ConnectAttempt>& failed_attempts() const { return attempts_; }
+
+  // {"reachable": true, "connected_url": "nats://...",
+  //  "connect_errors": [{"server": "nats://...", "error": "..."}]}
+  nlohmann::json connection_facts() const;
+
+  // JetStream API calls, each waiting at most until `deadline`. Call only
+  // when connected().
+  JsReply<StreamInfoPtr> stream_info(const std::string& stream, Deadline deadline) const;
+  // Every stream (libnats pages by itself); an empty list when there are none.
+  JsReply<StreamInfoListPtr> streams(Deadline deadline) const;
+  JsReply<ConsumerInfoPtr> consumer_info(const std::string& stream, const std::string& consumer,
+                                         Deadline deadline) const;
+
+ private:
+  JsConnection() = default;
+  jsOptions call_options(Deadline deadline) const;
+  NatsError call_error(natsStatus status, jsErrCode code) const;
+
+  // Destroyed in reverse order: the context, then the connection, then options.
+  OptionsPtr options_;
+  ConnectionPtr conn_;
+  JsCtxPtr js_;
+  std::string url_;
+  std::vector<ConnectAttempt> attempts_;
+};
+
+}  // namespace rr::nats

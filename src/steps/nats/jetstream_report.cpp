@@ -1,0 +1,124 @@
+#include "steps/nats/jetstream_report.h"
+
+#include "common/time.h"
+#include "steps/nats/json_read.h"
+#include "steps/nats/step_run.h"
+
+namespace rr::nats {
+
+nlohmann::json jetstream_server_facts(const ServerRef& ref, const MonitorReply& jsz, const MonitorReply& varz) {
+  nlohmann::json facts = server_ref_facts(ref);
+  copy_string(facts, varz.body, "server_name", "server_name");
+  facts["reachable"] = jsz.reachable;
+  facts["error"] = data_reply_error(jsz);
+  const auto& j = jsz.body;
+  if (!j.is_object()) return facts;
+  facts["server_id"] = one_line(get_string(j, "server_id"), 64);
+  facts["jetstream"] = !get_bool(j, "disabled");
+  for (const char* key : {"streams", "consumers", "messages", "bytes", "memory", "storage", "reserved_storage"}) {
+    copy_uint(facts, j, key, key);
+  }
+  copy_uint(facts, field(j, "config"), "max_storage", "max_storage");
+  copy_uint(facts, field(j, "config"), "max_memory", "max_memory");
+  copy_uint(facts, field(j, "api"), "total", "api_total");
+  copy_uint(facts, field(j, "api"), "errors", "api_errors");
+
+  const auto& meta = field(j, "meta_cluster");
+  if (meta.is_object()) {
+    facts["meta_leader"] = one_line(get_string(meta, "leader"));
+    copy_uint(facts, meta, "cluster_size", "meta_cluster_size");
+    // Only the leader lists the meta group's replicas.
+    const auto& replicas = field(meta, "replicas");
+    bool leader = replicas.is_array();
+    facts["is_meta_leader"] = leader;
+    if (leader) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& r : replicas) list.push_back(peer_facts(r));
+      facts["meta_replicas"] = list;
+    }
+  }
+  return facts;
+}
+
+nlohmann::json jetstream_report_facts(const ClusterConfig& cluster, std::vector<nlohmann::json> servers) {
+  int answered = 0;
+  std::string leader;
+  for (const auto& s : servers) {
+    if (get_bool(s, "reachable")) ++answered;
+    if (get_bool(s, "is_meta_leader")) leader = get_string(s, "meta_leader");
+  }
+  for (const auto& s : servers) {
+    if (leader.empty()) leader = get_string(s, "meta_leader");  // no leader answered: a follower's view
+  }
+  return {{"cluster", cluster.name},  {"total", servers.size()}, {"answered", answered},
+          {"reachable", answered > 0}, {"meta_leader", leader},   {"servers", servers}};
+}
+
+std::string jetstream_report_summary(const nlohmann::json& facts) {
+  std::string summary = std::to_string(get_int(facts, "answered").value_or(0)) + "/" +
+                        std::to_string(get_int(facts, "total").value_or(0)) + " servers answered";
+  std::string leader = get_string(facts, "meta_leader");
+  std::string down, offline;
+  for (const auto& s : field(facts, "servers")) {
+    if (!get_bool(s, "reachable")) down += (down.empty() ? "" : ", ") + get_string(s, "monitor");
+    for (const auto& r : field(s, "meta_replicas")) {
+      if (get_bool(r, "offline")) offline += (offline.empty() ? "" : ", ") + get_string(r, "name");
+    }
+  }
+  if (!down.empty()) summary += "; " + down + " unreachable";
+  summary += leader.empty() ? "; no meta leader seen" : "; meta leader " + leader;
+  if (!offline.empty()) summary += ", sees " + offline + " offline";
+  return one_line(summary, 400);
+}
+
+std::string jetstream_report_output(const nlohmann::json& facts) {
+  std::string out;
+  for (const auto& s : field(facts, "servers")) {
+    out += get_string(s, "monitor") + ": ";
+    if (!get_bool(s, "reachable")) {
+      out += "unreachable (" + get_string(s, "error") + ")\n";
+      continue;
+    }
+    std::string name = get_string(s, "server_name");
+    out += (name.empty() ? get_string(s, "server_id") : name) + (get_bool(s, "is_meta_leader") ? " (meta leader)" : "") +
+           ": streams " + std::to_string(get_uint(s, "streams").value_or(0)) +
+           ", consumers " + std::to_string(get_uint(s, "consumers").value_or(0)) +
+           ", messages " + std::to_string(get_uint(s, "messages").value_or(0)) +
+           ", storage " + format_bytes(get_uint(s, "storage").value_or(0)) + " + reserved " +
+           format_bytes(get_uint(s, "reserved_storage").value_or(0)) + " of " +
+           format_bytes(get_uint(s, "max_storage").value_or(0)) +
+           ", api " + std::to_string(get_uint(s, "api_total").value_or(0)) + " (" +
+           std::to_string(get_uint(s, "api_errors").value_or(0)) + " errors)" +
+           ", meta leader " + get_string(s, "meta_leader") + "\n";
+    for (const auto& r : field(s, "meta_replicas")) {
+      out += "  peer " + get_string(r, "name") +
+             (get_bool(r, "offline") ? " offline" : get_bool(r, "current") ? " current" : " not current") + ", seen " +
+             format_duration(Nanos(get_int(r, "active_ns").value_or(0))) + " ago, lag " +
+             std::to_string(get_uint(r, "lag").value_or(0)) + "\n";
+    }
+    if (std::string e = get_string(s, "error"); !e.empty()) out += "  error: " + e + "\n";
+  }
+  return out;
+}
+
+StepResult JetStreamReportStep::run(const StepInput& input) const {
+  return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
+    auto refs = server_refs(cluster);
+    if (refs.empty()) {
+      result.status = StepStatus::Failed;
+      result.summary = "no monitor URLs configured for cluster " + cluster.name;
+      return;
+    }
+    auto servers = for_each_server(refs, [&](const ServerRef& ref) {
+      MonitorReply jsz = get_monitor(ref.monitor, "/jsz", input.deadline);
+      // /jsz does not say which server it is; /varz does.
+      MonitorReply varz = jsz.reachable ? get_monitor(ref.monitor, "/varz", input.deadline) : MonitorReply{};
+      return jetstream_server_facts(ref, jsz, varz);
+    });
+    result.facts = jetstream_report_facts(cluster, std::move(servers));
+    result.summary = jetstream_report_summary(result.facts);
+    result.output = trim_step_output(jetstream_report_output(result.facts));
+  });
+}
+
+}  // namespace rr::nats

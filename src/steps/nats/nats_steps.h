@@ -1,0 +1,16 @@
+#pragma once
+// The NATS step kinds, each documented (name, params, facts) in its header:
+//   nats.health            health.h
+//   nats.server_list       server_list.h
+//   nats.jetstream_report  jetstream_report.h
+//   nats.stream_list       stream_list.h
+//   nats.stream_info       stream_info.h
+//   nats.consumer_info     consumer_info.h
+
+#include "steps/step.h"
+
+namespace rr::nats {
+
+void add_nats_steps(StepRegistry& registry);
+
+}  // namespace rr::nats

@@ -1,0 +1,51 @@
+#include "steps/step.h"
+
+#include <utility>
+
+#include "steps/nats/nats_steps.h"
+
+namespace rr {
+
+std::string_view step_status_name(StepStatus s) {
+  switch (s) {
+    case StepStatus::Ok: return "ok";
+    case StepStatus::Failed: return "failed";
+    case StepStatus::Timeout: return "timeout";
+    case StepStatus::Skipped: return "skipped";
+  }
+  return "unknown";
+}
+
+void StepRegistry::add(std::unique_ptr<StepKind> kind) {
+  if (!kind) return;
+  // A later kind of the same name replaces the earlier one, so find() and
+  // catalog() can never disagree.
+  for (auto& existing : kinds_) {
+    if (existing->name() == kind->name()) {
+      existing = std::move(kind);
+      return;
+    }
+  }
+  kinds_.push_back(std::move(kind));
+}
+
+const StepKind* StepRegistry::find(std::string_view name) const {
+  for (const auto& kind : kinds_) {
+    if (kind->name() == name) return kind.get();
+  }
+  return nullptr;
+}
+
+StepCatalog StepRegistry::catalog() const {
+  StepCatalog catalog;
+  for (const auto& kind : kinds_) catalog.kinds[std::string(kind->name())] = kind->params();
+  return catalog;
+}
+
+StepRegistry default_step_registry() {
+  StepRegistry registry;
+  nats::add_nats_steps(registry);
+  return registry;
+}
+
+}  // namespace rr

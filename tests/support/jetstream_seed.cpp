@@ -1,0 +1,101 @@
+#include "support/jetstream_seed.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+namespace rr::test {
+namespace {
+
+struct OptionsDeleter { void operator()(natsOptions* o) const { natsOptions_Destroy(o); } };
+struct ConnectionDeleter { void operator()(natsConnection* c) const { natsConnection_Destroy(c); } };
+struct ContextDeleter { void operator()(jsCtx* js) const { jsCtx_Destroy(js); } };
+struct StreamInfoDeleter { void operator()(jsStreamInfo* si) const { jsStreamInfo_Destroy(si); } };
+struct ConsumerInfoDeleter { void operator()(jsConsumerInfo* ci) const { jsConsumerInfo_Destroy(ci); } };
+
+void check(natsStatus s, const std::string& what, jsErrCode jerr = static_cast<jsErrCode>(0)) {
+  if (s == NATS_OK) return;
+  std::string text = what + ": " + natsStatus_GetText(s);
+  if (jerr) text += " (JetStream error " + std::to_string(jerr) + ")";
+  const char* last = nats_GetLastError(nullptr);
+  if (last && *last) text += ": " + std::string(last);
+  throw std::runtime_error(text);
+}
+
+// A connection and a JetStream context, both released on scope exit.
+struct Session {
+  std::unique_ptr<natsConnection, ConnectionDeleter> conn;
+  std::unique_ptr<jsCtx, ContextDeleter> js;
+
+  explicit Session(const JetStreamTarget& t) {
+    natsOptions* raw_opts = nullptr;
+    check(natsOptions_Create(&raw_opts), "options");
+    std::unique_ptr<natsOptions, OptionsDeleter> opts(raw_opts);
+    std::vector<const char*> urls;
+    for (const auto& s : t.servers) urls.push_back(s.c_str());
+    check(natsOptions_SetServers(opts.get(), urls.data(), static_cast<int>(urls.size())), "servers");
+    if (!t.user.empty()) check(natsOptions_SetUserInfo(opts.get(), t.user.c_str(), t.password.c_str()), "user");
+    check(natsOptions_SetTimeout(opts.get(), 5000), "timeout");
+    check(natsOptions_SetAllowReconnect(opts.get(), false), "reconnect");
+    natsConnection* raw_conn = nullptr;
+    check(natsConnection_Connect(&raw_conn, opts.get()), "connect");
+    conn.reset(raw_conn);
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = 10000;
+    jsCtx* raw_js = nullptr;
+    check(natsConnection_JetStream(&raw_js, conn.get(), &jo), "jetstream");
+    js.reset(raw_js);
+  }
+};
+
+}  // namespace
+
+void create_stream(const JetStreamTarget& target, const std::string& stream, const std::string& subjects, int replicas,
+                   long long max_bytes) {
+  Session s(target);
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = stream.c_str();
+  const char* subj[] = {subjects.c_str()};
+  cfg.Subjects = subj;
+  cfg.SubjectsLen = 1;
+  cfg.Storage = js_FileStorage;
+  cfg.Replicas = replicas;
+  cfg.MaxBytes = max_bytes;
+  if (max_bytes > 0) cfg.Discard = js_DiscardNew;
+  jsStreamInfo* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  check(js_AddStream(&raw, s.js.get(), &cfg, nullptr, &jerr), "create stream " + stream, jerr);
+  std::unique_ptr<jsStreamInfo, StreamInfoDeleter> info(raw);
+}
+
+void publish(const JetStreamTarget& target, const std::string& subject, int count, std::size_t size) {
+  Session s(target);
+  for (int i = 0; i < count; ++i) {
+    std::string payload = "event " + std::to_string(i);
+    payload.resize(std::max(size, payload.size()), '.');
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    check(js_Publish(nullptr, s.js.get(), subject.c_str(), payload.data(), static_cast<int>(payload.size()), nullptr,
+                     &jerr),
+          "publish to " + subject, jerr);
+  }
+}
+
+void create_pull_consumer(const JetStreamTarget& target, const std::string& stream, const std::string& durable) {
+  Session s(target);
+  jsConsumerConfig cfg;
+  jsConsumerConfig_Init(&cfg);
+  cfg.Durable = durable.c_str();
+  cfg.AckPolicy = js_AckExplicit;
+  cfg.DeliverPolicy = js_DeliverAll;
+  jsConsumerInfo* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  check(js_AddConsumer(&raw, s.js.get(), stream.c_str(), &cfg, nullptr, &jerr),
+        "create consumer " + stream + "/" + durable, jerr);
+  std::unique_ptr<jsConsumerInfo, ConsumerInfoDeleter> info(raw);
+}
+
+}  // namespace rr::test

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "common/host_port.h"
+
 #include <arpa/inet.h>
 
 #include <cstring>
@@ -32,30 +34,8 @@ Config default_config() {
   return c;
 }
 
-std::optional<HostPort> split_host_port(std::string_view text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view host = text.substr(0, colon);
-  std::string_view port = text.substr(colon + 1);
-  if (!host.empty() && host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return std::nullopt;
-    host = host.substr(1, host.size() - 2);
-    if (host.find_first_of("[]") != std::string_view::npos) return std::nullopt;
-  } else if (host.find_first_of(":[]") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  if (host.empty() || port.empty() || port.size() > 5) return std::nullopt;
-  int value = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value > 65535) return std::nullopt;
-  return HostPort{std::string(host), value};
-}
-
 bool is_loopback_listen(const std::string& listen) {
-  auto hp = split_host_port(listen);
+  auto hp = parse_host_port(listen);
   if (!hp) return false;
   if (hp->host == "localhost") return true;
   in_addr v4{};

@@ -100,13 +100,4 @@ ConfigLoad load_config_text(const std::string& yaml, const std::string& file);
 // "[v6]:port"); false for anything unparsable.
 bool is_loopback_listen(const std::string& listen);
 
-// Splits "host:port" / "[v6]:port"; the host without brackets. Same rules as
-// intake's parse_listen (which config cannot link): non-empty host, port
-// 0..65535, brackets required around IPv6.
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-std::optional<HostPort> split_host_port(std::string_view text);
-
 }  // namespace rr

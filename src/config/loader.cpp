@@ -6,9 +6,10 @@
 
 #include "common/text.h"
 #include "config/config.h"
+#include "common/host_port.h"
 #include "config/secret.h"
 #include "rules/template.h"
-#include "rules/text_file.h"
+#include "common/file.h"
 #include "rules/yaml_reader.h"
 
 namespace rr {
@@ -75,12 +76,12 @@ class ConfigReader {
     if (const YAML::Node* n = f->find("listen")) {
       if (auto v = yaml::string_value(r_, *n, "listen")) {
         c.listen = *v;
-        if (!split_host_port(c.listen)) r_.error(*n, "listen must be host:port (IPv6 as [::1]:9095)");
+        if (!parse_host_port(c.listen)) r_.error(*n, "listen must be host:port (IPv6 as [::1]:9095)");
       }
     }
     if (const YAML::Node* n = f->find("auth")) read_auth(*n, c.auth);
     // (A broken `auth` block has its own errors; this one is for a missing block.)
-    if (!f->find("auth") && !is_loopback_listen(c.listen) && split_host_port(c.listen))
+    if (!f->find("auth") && !is_loopback_listen(c.listen) && parse_host_port(c.listen))
       r_.error(f->find("listen") ? *f->find("listen") : *doc, "auth is required when listen is not a loopback address");
     if (const YAML::Node* n = f->find("body_limit")) {
       if (auto v = yaml::string_value(r_, *n, "body_limit")) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "rules/text_file.h"
+#include "common/file.h"
 
 namespace rr {
 

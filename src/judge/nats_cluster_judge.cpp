@@ -43,11 +43,28 @@ const MetaPeerView* meta_peer(const ClusterView& v, const std::string& name) {
   return nullptr;
 }
 
+std::set<std::string> live_names(const ClusterView& v) {
+  std::set<std::string> live;
+  for (const auto& s : v.servers) {
+    if (s.reached && !s.name.empty()) live.insert(s.name);
+  }
+  return live;
+}
+
+// "1 of the 3 configured servers answer; the cluster has 3 servers."
+std::string answering_text(const ClusterView& v, std::size_t live) {
+  std::string text = std::to_string(live) + " of the " + std::to_string(v.servers.size()) + " configured servers answer";
+  if (v.cluster_size > static_cast<std::int64_t>(v.servers.size())) {
+    text += "; the JetStream meta group has " + std::to_string(v.cluster_size) + " servers";
+  }
+  return text + ".";
+}
+
+// A configured server that no monitoring step reached.
 void server_down(const ClusterView& v, const ServerView& s, std::size_t live, FindingSet& set) {
   Finding f;
   f.severity = Severity::Critical;
   f.code = "nats.server_down";
-  std::string where = s.host.empty() ? s.monitor : s.monitor + " (" + s.host + ")";
   f.title = "NATS server " + s.label() + " is down";
   f.detail = "Its monitoring endpoint " + s.monitor + " did not answer" +
              (s.miss_error.empty() ? "" : " (" + s.miss_error + ")") + ".";
@@ -55,16 +72,63 @@ void server_down(const ClusterView& v, const ServerView& s, std::size_t live, Fi
   if (s.name.empty() && !v.unplaced_names.empty()) {
     f.detail += " Its name is one of: " + join(v.unplaced_names) + ".";
   }
-  f.detail += " " + std::to_string(live) + " of " + std::to_string(v.servers.size()) + " servers answer.";
+  f.detail += " " + answering_text(v, live);
   f.evidence = s.miss_evidence;
-  if (const MetaPeerView* p = meta_peer(v, s.name)) {
+  if (const OfflinePeer* o = offline_peer(v, s.name)) {
+    f.evidence.insert(f.evidence.end(), o->evidence.begin(), o->evidence.end());
+  } else if (const MetaPeerView* p = meta_peer(v, s.name)) {
     f.evidence.push_back(v.meta_peers_step + ": meta leader " + v.meta_leader + " sees " + p->name +
-                         (p->offline ? " offline" : (p->current ? " current" : " not current")) + ", last heard " +
-                         nanos_text(p->active_ns) + " ago, lag " + std::to_string(p->lag));
+                         (p->current ? " current" : " not current") + ", last heard " + nanos_text(p->active_ns) +
+                         " ago, lag " + std::to_string(p->lag));
   }
   f.values = {{"server", s.label()}, {"name", s.name},     {"host", s.host},
               {"monitor", s.monitor}, {"client", s.client}, {"index", std::to_string(s.index)}};
-  set.add(std::move(f), std::to_string(s.index));
+  set.add(std::move(f), s.name.empty() ? "#" + std::to_string(s.index) : s.name);
+}
+
+// A server a leader reports offline that is not among the configured ones:
+// known only by name.
+void peer_down(const ClusterView& v, const OfflinePeer& p, std::size_t live, FindingSet& set) {
+  Finding f;
+  f.severity = Severity::Critical;
+  f.code = "nats.server_down";
+  f.title = "NATS server " + p.name + " is down";
+  f.detail = "It is offline: " + p.source + ". It is not among the servers configured for " +
+             (v.cluster.empty() ? std::string("this cluster") : "cluster " + v.cluster) +
+             ", so the responder could not ask it directly, and its address is not known: the host given for it "
+             "is the server's name, as the runbook addresses the nodes (ssh root@" + p.name + "). " +
+             answering_text(v, live);
+  f.evidence = p.evidence;
+  f.values = {{"server", p.name}, {"name", p.name}, {"host", p.name}};
+  set.add(std::move(f), p.name);
+}
+
+// A meta peer the leader sees behind (or still offline although it
+// answers): a server that is up but not keeping up with the meta group.
+void peer_lagging(const ClusterView& v, const MetaPeerView& p, FindingSet& set) {
+  std::string host = p.name;
+  for (const auto& s : v.servers) {
+    if (s.name == p.name && !s.host.empty()) host = s.host;
+  }
+  std::string state = p.offline ? "offline" : (p.current ? "current" : "not current");
+  Finding f;
+  f.severity = Severity::Warning;
+  f.code = "nats.peer_lagging";
+  f.title = "JetStream meta peer " + p.name + " is behind";
+  f.detail = "The meta leader " + v.meta_leader + " sees " + p.name + " " + state + ", " + std::to_string(p.lag) +
+             " operations behind, last heard " + nanos_text(p.active_ns) +
+             " ago (thresholds: 200 operations, 5s)." +
+             (p.offline ? " The server answers, so it has probably just restarted and is rejoining." : "");
+  f.evidence.push_back(v.meta_peers_step + ": meta leader " + v.meta_leader + " sees peer " + p.name + " " + state +
+                       ", lag " + std::to_string(p.lag) + ", last heard " + nanos_text(p.active_ns) + " ago");
+  f.values = {{"server", p.name},
+              {"name", p.name},
+              {"host", host},
+              {"leader", v.meta_leader},
+              {"current", p.current ? "true" : "false"},
+              {"lag", std::to_string(p.lag)},
+              {"last_seen", nanos_text(p.active_ns)}};
+  set.add(std::move(f), p.name);
 }
 
 void health_problems(const ServerView& s, FindingSet& set) {
@@ -91,9 +155,11 @@ void health_problems(const ServerView& s, FindingSet& set) {
 }
 
 void routes_missing(const ClusterView& v, const ServerView& s, FindingSet& set) {
-  if (!s.routes || v.expected_routes < 0 || *s.routes >= v.expected_routes) return;
-  std::set<std::string> all;
-  std::set<std::string> down;
+  const int expected = expected_routes(v, s);
+  if (!s.routes || *s.routes < 0 || expected < 0 || *s.routes >= expected) return;
+  // Every server known by name, and those known to be down.
+  std::set<std::string> all, down;
+  const std::set<std::string> live = live_names(v);
   for (const auto& o : v.servers) {
     if (o.name.empty()) continue;
     all.insert(o.name);
@@ -102,34 +168,51 @@ void routes_missing(const ClusterView& v, const ServerView& s, FindingSet& set) 
   for (const auto& p : v.meta_peers) {
     if (!p.name.empty()) all.insert(p.name);
   }
+  for (const auto& p : v.offline_peers) {
+    all.insert(p.name);
+    if (!live.count(p.name)) down.insert(p.name);
+  }
   if (!v.meta_leader.empty()) all.insert(v.meta_leader);
+  // Route peers are named only when they are configured servers; the others
+  // are ids, and could be any server not named here.
+  std::size_t named = 0;
+  for (const auto& p : s.route_peers) named += all.count(p);
+  const std::size_t unnamed = std::max<std::size_t>(static_cast<std::size_t>(*s.routes), s.route_peers.size()) - named;
   std::vector<std::string> missing, missing_down;
   for (const auto& n : all) {
     if (n == s.name || std::find(s.route_peers.begin(), s.route_peers.end(), n) != s.route_peers.end()) continue;
+    // With unnamed routes only a server known down is certainly missing.
+    if (unnamed > 0 && !down.count(n)) continue;
     missing.push_back(n);
     if (down.count(n)) missing_down.push_back(n);
   }
+  const std::size_t deficit = static_cast<std::size_t>(expected - *s.routes);
   Finding f;
   f.severity = Severity::Warning;
   f.code = "nats.routes_missing";
-  std::string counts = std::to_string(*s.routes) + " of " + std::to_string(v.expected_routes);
+  std::string counts = std::to_string(*s.routes) + " of " + std::to_string(expected);
   f.title = "NATS server " + s.label() + " has " + counts + " routes";
-  f.detail = "A full mesh of " + std::to_string(v.expected_routes + 1) + " servers has " +
-             std::to_string(v.expected_routes) + " routes on every node.";
+  f.detail = "A full mesh of " + std::to_string(expected + 1) + " servers has " + std::to_string(expected) +
+             " routes on every node (" +
+             (expected == v.expected_routes ? std::to_string(expected + 1) + " servers are configured"
+                                            : s.label() + " reports a JetStream meta group of " +
+                                                  std::to_string(expected + 1) + " servers") +
+             ").";
   if (!missing.empty()) f.detail += " No route to " + join(missing) + ".";
-  if (!missing_down.empty() && missing_down.size() == missing.size()) {
+  if (missing.size() < deficit) f.detail += " Which other server it lacks a route to is not known.";
+  if (!missing.empty() && missing_down.size() == missing.size() && missing.size() >= deficit) {
     f.detail += " Explained by the server(s) down.";
-  } else if (!missing.empty()) {
+  } else {
     f.detail += " A live server without a route to another points at a network partition.";
   }
   f.evidence.push_back(s.routes_step + ": " + s.label() + " routes=" + std::to_string(*s.routes) + ", expected " +
-                       std::to_string(v.expected_routes) +
+                       std::to_string(expected) +
                        (s.route_peers.empty() ? "" : " (peers: " + join(s.route_peers) + ")"));
   f.values = {{"server", s.label()},
               {"host", s.host},
               {"monitor", s.monitor},
               {"routes", std::to_string(*s.routes)},
-              {"expected", std::to_string(v.expected_routes)},
+              {"expected", std::to_string(expected)},
               {"missing", join(missing)}};
   set.add(std::move(f), std::to_string(s.index));
 }
@@ -215,8 +298,26 @@ void NatsClusterJudge::judge(const std::vector<StepResult>& steps, const JudgeCo
   FindingSet set;
   if (!v.any_answer) cluster_down(v, set);
   std::size_t live = std::count_if(v.servers.begin(), v.servers.end(), [](const ServerView& s) { return s.reached; });
+  std::set<std::string> down_names;
+  bool unnamed_down = false;
   for (const auto& s : v.servers) {
-    if (s.missed && !s.reached) server_down(v, s, live, set);
+    if (!s.missed || s.reached) continue;
+    server_down(v, s, live, set);
+    if (s.name.empty()) unnamed_down = true;
+    down_names.insert(s.name);
+  }
+  // Servers the leaders report offline that are not configured (or not
+  // recognised among the configured ones). While a configured server that
+  // is down has no name, any of them may be it: its finding lists them.
+  const std::set<std::string> live_set = live_names(v);
+  for (const auto& p : v.offline_peers) {
+    if (live_set.count(p.name) || down_names.count(p.name) || unnamed_down) continue;
+    peer_down(v, p, live, set);
+    down_names.insert(p.name);
+  }
+  for (const auto& p : v.meta_peers) {
+    if (p.name.empty() || down_names.count(p.name)) continue;
+    if (p.offline ? live_set.count(p.name) > 0 : peer_behind(p.current, p.lag, p.active_ns)) peer_lagging(v, p, set);
   }
   for (const auto& s : v.servers) {
     if (!s.reached) continue;

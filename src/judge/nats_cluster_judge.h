@@ -6,14 +6,25 @@
 //   nats.cluster_down (critical)      no server answered any step.
 //       cluster, servers (count), seed_host, seed_monitor, seed_client
 //       (the first configured server: the runbook starts it first)
-//   nats.server_down (critical)       one per server no step reached.
+//   nats.server_down (critical)       one per server that is down: a
+//       configured server no step reached, or a server the meta leader (or a
+//       stream leader) reports offline, configured or not; one finding when
+//       both are the same server.
 //       server (name if known, else host:port), name ("" if unknown), host,
-//       monitor, client, index
+//       monitor, client, index; a server known only from a leader's report
+//       has only server, name and host, and its host is its name (the
+//       runbook addresses nodes by name).
+//   nats.peer_lagging (warning)       a meta peer the leader sees not
+//       current, over 200 operations behind or silent over 5 s (or offline
+//       although it answers). server, name, host, leader, current, lag,
+//       last_seen
 //   nats.server_unhealthy             /healthz or /healthz?js-enabled-only
 //       (critical; warning while       not 200. server, host, monitor, code, error
 //        catching up: "not current")
-//   nats.routes_missing (warning)     a live server has fewer than N-1 routes.
-//       server, host, monitor, routes, expected, missing (names, comma-separated)
+//   nats.routes_missing (warning)     a live server has fewer than N-1
+//       routes, N the larger of the configured servers and the meta cluster
+//       size the server reports. server, host, monitor, routes, expected,
+//       missing (names known to lack a route, comma-separated)
 //   nats.meta_leader (info)           the meta leader seen.
 //       leader, seen_by, cluster_size
 //   nats.no_meta_leader (critical)    servers answer but none knows a leader.

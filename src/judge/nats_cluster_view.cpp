@@ -118,11 +118,19 @@ class Builder {
     }
   }
 
-  // The JetStream API steps only say whether any server answered.
+  // The JetStream API steps say whether any server answered and, through
+  // the stream leaders' replica lists, which servers are offline.
   void add_api_step(const StepResult& step) {
     note_step(step);
     if (get_bool(step.facts, "reachable")) {
       view_.any_answer = true;
+      const auto& repl = field(step.facts, "replication");
+      if (get_bool(step.facts, "found")) {
+        add_stream_replicas(step, get_string(step.facts, "stream"), get_string(repl, "leader"), field(repl, "replicas"));
+      }
+      for (const auto& st : field(step.facts, "streams")) {
+        add_stream_replicas(step, get_string(st, "name"), get_string(st, "leader"), field(st, "replicas"));
+      }
       return;
     }
     std::string errors;
@@ -165,12 +173,24 @@ class Builder {
 
   void add_meta(const StepResult& step, ServerView& v, const nlohmann::json& s) {
     if (!field(s, "meta_leader").is_string()) return;  // JetStream off, or not clustered
-    v.meta.push_back({step.id, get_string(s, "meta_leader"), get_int(s, "meta_cluster_size")});
+    auto size = get_int(s, "meta_cluster_size");
+    v.meta.push_back({step.id, get_string(s, "meta_leader"), size});
+    if (size && *size > view_.cluster_size) view_.cluster_size = *size;
     const auto& peers = field(s, "meta_replicas");
     if (!peers.is_array()) return;
-    // The leader's list: keep the first seen, it is as good as any.
+    const std::string leader = get_string(s, "meta_leader");
+    // Every step's list of offline peers is evidence ...
+    for (const auto& p : peers) {
+      if (!get_bool(p, "offline")) continue;
+      std::string name = get_string(p, "name");
+      add_offline(name, "the meta leader " + leader + " lists it offline",
+                  step.id + ": meta leader " + leader + " reports peer " + name + " offline, last heard " +
+                      nanos_text(get_uint(p, "active_ns").value_or(0)) + " ago, lag " +
+                      std::to_string(get_uint(p, "lag").value_or(0)));
+    }
+    // ... but one list is enough for the peers' states: keep the first.
     if (!view_.meta_peers_step.empty()) return;
-    view_.meta_leader = get_string(s, "meta_leader");
+    view_.meta_leader = leader;
     view_.meta_peers_step = step.id;
     for (const auto& p : peers) {
       view_.meta_peers.push_back({get_string(p, "name"), get_bool(p, "current"), get_bool(p, "offline"),
@@ -178,8 +198,31 @@ class Builder {
     }
   }
 
-  // A down server's name comes from the meta leader's peer list: the
-  // peers that no live server answers to. With one such name and one down
+  void add_stream_replicas(const StepResult& step, const std::string& stream, const std::string& leader,
+                           const nlohmann::json& replicas) {
+    for (const auto& r : replicas) {
+      if (!get_bool(r, "offline")) continue;
+      std::string name = get_string(r, "name");
+      add_offline(name, "the leader " + leader + " of stream " + stream + " lists it offline",
+                  step.id + ": stream leader " + leader + " reports replica " + name + " of " + stream +
+                      " offline, last heard " + nanos_text(get_uint(r, "active_ns").value_or(0)) + " ago");
+    }
+  }
+
+  void add_offline(const std::string& name, const std::string& source, std::string evidence) {
+    if (name.empty()) return;
+    auto& peers = view_.offline_peers;
+    auto it = std::find_if(peers.begin(), peers.end(), [&](const OfflinePeer& p) { return p.name == name; });
+    if (it == peers.end()) it = peers.insert(peers.end(), OfflinePeer{name, source, {}});
+    if (std::find(it->evidence.begin(), it->evidence.end(), evidence) == it->evidence.end()) {
+      it->evidence.push_back(std::move(evidence));
+    }
+  }
+
+  // A down server's name comes from the leaders' reports: the servers they
+  // list offline that no live server answers to, else the meta peers that
+  // no live server answers to and that are behind (a peer that is current
+  // is alive, merely not configured here). With one such name and one down
   // server the match is certain; otherwise a name equal to the host (or its
   // first label) decides.
   void name_down_servers() {
@@ -187,21 +230,27 @@ class Builder {
     for (const auto& s : view_.servers) {
       if (s.reached && !s.name.empty()) live.insert(s.name);
     }
-    std::vector<std::string> offline, absent;
-    for (const auto& p : view_.meta_peers) {
-      if (p.name.empty() || live.count(p.name)) continue;
-      (p.offline ? offline : absent).push_back(p.name);
+    std::map<std::string, std::string> source;  // candidate -> how it was found
+    std::vector<std::string> candidates;
+    for (const auto& p : view_.offline_peers) {
+      if (live.count(p.name)) continue;
+      candidates.push_back(p.name);
+      source[p.name] = p.source;
     }
-    std::vector<std::string> candidates = offline.empty() ? absent : offline;
+    if (candidates.empty()) {
+      for (const auto& p : view_.meta_peers) {
+        if (p.name.empty() || live.count(p.name) || !peer_behind(p.current, p.lag, p.active_ns)) continue;
+        candidates.push_back(p.name);
+        source[p.name] = "the only meta group member no live server answers to";
+      }
+    }
     std::vector<ServerView*> down;
     for (auto& s : view_.servers) {
       if (!s.reached && s.missed && s.name.empty()) down.push_back(&s);
     }
-    const std::string source_offline = "the meta leader " + view_.meta_leader + " lists it offline";
-    const std::string source_absent = "the only meta group member no live server answers to";
     if (down.size() == 1 && candidates.size() == 1) {
       down[0]->name = candidates[0];
-      down[0]->name_source = offline.empty() ? source_absent : source_offline;
+      down[0]->name_source = source[candidates[0]];
       return;
     }
     for (ServerView* s : down) {
@@ -211,7 +260,7 @@ class Builder {
                                            s->host[c.size()] == '.');
         if (!host_match) continue;
         s->name = c;
-        s->name_source = (offline.empty() ? source_absent : source_offline) + ", and the host is named after it";
+        s->name_source = source[c] + ", and the host is named after it";
         candidates.erase(it);
         break;
       }
@@ -228,6 +277,25 @@ std::string ServerView::label() const {
   if (!name.empty()) return name;
   if (!monitor.empty()) return host_port(monitor);
   return client.empty() ? "server " + std::to_string(index) : client;
+}
+
+bool peer_behind(bool current, std::uint64_t lag, std::uint64_t active_ns) {
+  return !current || lag > kMaxPeerLag || active_ns > kMaxPeerSilenceNs;
+}
+
+const OfflinePeer* offline_peer(const ClusterView& view, const std::string& name) {
+  for (const auto& p : view.offline_peers) {
+    if (!name.empty() && p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+int expected_routes(const ClusterView& view, const ServerView& server) {
+  std::int64_t size = 0;
+  for (const auto& c : server.meta) size = std::max(size, c.cluster_size.value_or(0));
+  // The bound only keeps a hostile cluster size from overflowing an int.
+  size = std::min<std::int64_t>(size, kMaxServers * 16);
+  return std::max(view.expected_routes, static_cast<int>(size) - 1);
 }
 
 std::string nanos_text(std::uint64_t ns) {

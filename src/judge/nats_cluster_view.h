@@ -22,6 +22,22 @@ struct MetaPeerView {
   std::uint64_t lag = 0;
 };
 
+// A server that a leader reports offline: the meta leader in its peer list,
+// or a stream leader among a stream's replicas. Both read the leader's own
+// table of servers, so such a server is down (or cut off) even when it is
+// not among the configured ones.
+struct OfflinePeer {
+  std::string name;
+  std::string source;                 // "the meta leader n2 lists it offline"
+  std::vector<std::string> evidence;  // one line per step that saw it
+};
+
+// natscli's thresholds for a RAFT peer (meta peer or stream replica): behind
+// when not current, more than 200 operations behind, or silent for over 5 s.
+inline constexpr std::uint64_t kMaxPeerLag = 200;
+inline constexpr std::uint64_t kMaxPeerSilenceNs = 5'000'000'000ULL;
+bool peer_behind(bool current, std::uint64_t lag, std::uint64_t active_ns);
+
 // What one server said about the meta group in one step.
 struct MetaClaim {
   std::string step;    // step id
@@ -57,12 +73,15 @@ struct ServerView {
 
 struct ClusterView {
   std::string cluster;
-  int expected_routes = -1;  // -1: unknown
+  int expected_routes = -1;  // configured servers - 1; -1: unknown
+  std::int64_t cluster_size = 0;  // the largest meta cluster size any server claims; 0: unknown
   std::vector<ServerView> servers;  // by index
   // From the meta leader's own view (the only accurate one).
   std::string meta_leader;
   std::string meta_peers_step;
   std::vector<MetaPeerView> meta_peers;
+  // Every server a leader reports offline, in the order first seen.
+  std::vector<OfflinePeer> offline_peers;
   // Names of down servers that could not be told apart.
   std::vector<std::string> unplaced_names;
   bool any_step = false;    // some NATS step ran and left facts
@@ -71,6 +90,14 @@ struct ClusterView {
 };
 
 ClusterView build_cluster_view(const std::vector<StepResult>& steps, const JudgeContext& ctx);
+
+// The offline report about server `name`, or null.
+const OfflinePeer* offline_peer(const ClusterView& view, const std::string& name);
+
+// The routes a full mesh gives `server`: one to every other server, counting
+// the configured ones and the meta cluster size the server itself reports
+// (the configuration may list only some servers). -1 when unknown.
+int expected_routes(const ClusterView& view, const ServerView& server);
 
 // "10.7s" style for a nanosecond count.
 std::string nanos_text(std::uint64_t ns);

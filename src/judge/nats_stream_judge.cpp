@@ -13,10 +13,6 @@ using nats::get_int;
 using nats::get_string;
 using nats::get_uint;
 
-// natscli's `server check jetstream` thresholds for a replica.
-constexpr std::uint64_t kMaxLag = 200;
-constexpr std::uint64_t kMaxSilenceNs = 5'000'000'000ULL;
-
 constexpr int kNoLeader = 10008;
 constexpr int kStreamNotFound = 10059;
 constexpr int kConsumerNotFound = 10014;
@@ -51,7 +47,7 @@ void judge_replication(const std::string& step, const std::string& stream, std::
                  "of replicas is up; " + name + " catches up when it returns.";
       f.evidence.push_back(fact + " offline, lag " + std::to_string(lag) + ", last heard " + nanos_text(active) + " ago");
       f.values = {{"stream", stream}, {"replica", name}, {"leader", leader}, {"lag", std::to_string(lag)}};
-    } else if (!current || lag > kMaxLag || active > kMaxSilenceNs) {
+    } else if (peer_behind(current, lag, active)) {
       f.code = "nats.replica_lagging";
       f.title = "Stream " + stream + " replica " + name + " is behind";
       f.detail = name + " is " + (current ? "current" : "not current") + ", " + std::to_string(lag) +

@@ -8,7 +8,7 @@
 
 #include "common/text.h"
 #include "rules/rule.h"
-#include "rules/text_file.h"
+#include "common/file.h"
 #include "rules/yaml_reader.h"
 
 namespace rr {

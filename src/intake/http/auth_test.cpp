@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "intake/http/listen.h"
 
 using namespace rr;
 
@@ -59,25 +58,4 @@ TEST_CASE("Authorization headers") {
   CHECK(authorized(both, "Bearer tok"));
   CHECK(authorized(both, "Basic YW06cDp3"));
   CHECK(auth_challenges(both).size() == 2);
-}
-
-TEST_CASE("Listen addresses") {
-  auto v4 = parse_listen("127.0.0.1:9095");
-  REQUIRE(v4);
-  CHECK(v4->host == "127.0.0.1");
-  CHECK(v4->port == 9095);
-  auto v6 = parse_listen("[::1]:0");
-  REQUIRE(v6);
-  CHECK(v6->host == "::1");
-  CHECK(v6->port == 0);
-  auto name = parse_listen("localhost:65535");
-  REQUIRE(name);
-  CHECK(name->host == "localhost");
-  for (const char* bad : {"", ":", "9095", ":9095", "host:", "host:x", "host:65536", "host:123456", "::1:80",
-                          "[::1]", "[]:80", "[::1:80", "host:+80"}) {
-    INFO(bad);
-    auto r = parse_listen(bad);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().where == "listen");
-  }
 }

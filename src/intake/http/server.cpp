@@ -12,7 +12,7 @@
 
 #include "common/text.h"
 #include "intake/http/auth.h"
-#include "intake/http/listen.h"
+#include "common/host_port.h"
 
 namespace rr {
 
@@ -274,7 +274,7 @@ HttpServer::~HttpServer() {
 }
 
 Result<int> HttpServer::bind() {
-  auto address = parse_listen(impl_->options.listen);
+  auto address = parse_host_port(impl_->options.listen);
   if (!address) return address.error();
   std::lock_guard lock(impl_->mu);
   if (impl_->bound) return Error{"listen", "already bound"};

@@ -1,8 +1,8 @@
-#include "intake/http/listen.h"
+#include "common/host_port.h"
 
 namespace rr {
 
-Result<ListenAddress> parse_listen(std::string_view text) {
+Result<HostPort> parse_host_port(std::string_view text) {
   auto bad = [&](const char* why) { return Error{"listen", std::string(why) + ": \"" + std::string(text) + "\""}; };
   auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return bad("expected host:port");
@@ -11,6 +11,7 @@ Result<ListenAddress> parse_listen(std::string_view text) {
   if (!host.empty() && host.front() == '[') {
     if (host.size() < 3 || host.back() != ']') return bad("unbalanced brackets around the IPv6 address");
     host = host.substr(1, host.size() - 2);
+    if (host.find_first_of("[]") != std::string_view::npos) return bad("unbalanced brackets around the IPv6 address");
   } else if (host.find_first_of(":[]") != std::string_view::npos) {
     return bad("an IPv6 address needs brackets");
   }
@@ -22,7 +23,7 @@ Result<ListenAddress> parse_listen(std::string_view text) {
     value = value * 10 + (c - '0');
   }
   if (value > 65535) return bad("port above 65535");
-  return ListenAddress{std::string(host), value};
+  return HostPort{std::string(host), value};
 }
 
 }  // namespace rr

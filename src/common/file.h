@@ -1,7 +1,7 @@
 #pragma once
 // Reading the small text files the service is configured with (rule files,
 // the config file, secret files), with a size cap so a wrong path such as
-// /dev/zero cannot exhaust memory. (A candidate for common/.)
+// /dev/zero cannot exhaust memory.
 
 #include <cstddef>
 #include <string>

@@ -1,4 +1,4 @@
-#include "rules/text_file.h"
+#include "common/file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

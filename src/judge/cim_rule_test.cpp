@@ -86,6 +86,26 @@ TEST_CASE("rules/cim-nats.yaml: one server down gets the single-node runbook for
   }
 }
 
+TEST_CASE("rules/cim-nats.yaml: a down server known only by name is addressed by its name") {
+  RuleLoad load = load_cim();
+  const Rule& rule = cim_rule(load);
+  // Only n2, the meta leader, is configured (at the first address); it
+  // reports n3 offline.
+  ClusterConfig c = s::cluster();
+  c.monitor.resize(1);
+  c.servers.resize(1);
+  auto steps = s::monitor_steps({s::degraded(1), s::down(), s::down()});
+  for (auto& step : steps) step.facts["servers"] = nlohmann::json::array({step.facts["servers"][0]});
+  auto findings = default_judges().run(steps, JudgeContext{&c});
+  REQUIRE_FALSE(findings.empty());
+  CHECK(findings[0].title == "NATS server n3 is down");
+  auto cmds = commands(rule, findings);
+  INFO(Catch::Detail::stringify(cmds));
+  CHECK(cmds == std::vector<std::string>{"ssh root@n3 systemctl status nats",
+                                         "ssh root@n3 journalctl -u nats -n 100 --no-pager",
+                                         "ssh root@n3 df -h /var/lib/nats", "ssh root@n3 systemctl restart nats"});
+}
+
 TEST_CASE("rules/cim-nats.yaml: everything down gets the complete-failure procedure") {
   RuleLoad load = load_cim();
   const Rule& rule = cim_rule(load);

@@ -70,7 +70,13 @@ TEST_CASE("one of three down: the report names the server, the missing routes an
   CHECK(d.title.find("n3") != std::string::npos);
   CHECK(d.detail.find("the meta leader n2 lists it offline") != std::string::npos);
   CHECK(cites(d, "health: http://127.0.0.1:8224 unreachable (connection refused)"));
-  CHECK(cites(d, "meta leader n2 sees n3 offline"));
+  // One line per step that read the meta leader's peer list, and one from
+  // the stream leader: the same server, so one finding.
+  CHECK(cites(d, "servers: meta leader n2 reports peer n3 offline, last heard 10s ago, lag 13"));
+  CHECK(cites(d, "jetstream: meta leader n2 reports peer n3 offline, last heard 10s ago, lag 13"));
+  CHECK(cites(d, "stream: stream leader n1 reports replica n3 of CIM-EVENTS offline"));
+  CHECK(d.detail.find("2 of the 3 configured servers answer.") != std::string::npos);
+  CHECK(with_code(fs, "nats.peer_lagging").empty());
 
   auto routes = with_code(fs, "nats.routes_missing");
   REQUIRE(routes.size() == 2);

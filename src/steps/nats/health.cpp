@@ -60,39 +60,28 @@ std::string health_summary(const nlohmann::json& facts) {
 }
 
 std::string health_output(const nlohmann::json& facts) {
-  std::string out;
-  for (const auto& s : field(facts, "servers")) {
-    out += get_string(s, "monitor") + ": ";
-    if (!get_bool(s, "reachable")) {
-      out += "unreachable (" + get_string(s, "error") + ")\n";
-      continue;
-    }
+  return per_server_output(facts, [](const nlohmann::json& s) {
+    std::string out;
     out += "healthz " + endpoint_text(field(s, "healthz")) + ", js-enabled-only " +
            endpoint_text(field(s, "healthz_js")) + "\n";
-  }
-  return out;
+    return out;
+  });
 }
 
 StepResult HealthStep::run(const StepInput& input) const {
-  return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto refs = server_refs(cluster);
-    if (refs.empty()) {
-      result.status = StepStatus::Failed;
-      result.summary = "no monitor URLs configured for cluster " + cluster.name;
-      return;
-    }
-    auto servers = for_each_server(refs, [&](const ServerRef& ref) {
-      MonitorReply healthz = get_monitor(ref.monitor, "/healthz", input.deadline);
-      // A server that did not answer once is not asked again: the second
-      // request would only spend the rest of the deadline.
-      MonitorReply js = healthz.reachable ? get_monitor(ref.monitor, "/healthz?js-enabled-only=true", input.deadline)
-                                          : healthz;
-      return health_server_facts(ref, healthz, js);
-    });
-    result.facts = health_facts(cluster, servers);
-    result.summary = health_summary(result.facts);
-    result.output = trim_step_output(health_output(result.facts));
-  });
+  static const MonitorStepParts parts{
+      [](const ServerRef& ref, Deadline deadline) {
+        MonitorReply healthz = get_monitor(ref.monitor, "/healthz", deadline);
+        // A server that did not answer once is not asked again: the second
+        // request would only spend the rest of the deadline.
+        MonitorReply js =
+            healthz.reachable ? get_monitor(ref.monitor, "/healthz?js-enabled-only=true", deadline) : healthz;
+        return health_server_facts(ref, healthz, js);
+      },
+      [](const ClusterConfig& c, std::vector<nlohmann::json> s) { return health_facts(c, s); },
+      health_summary,
+      health_output};
+  return run_monitor_step(kName, input, parts);
 }
 
 }  // namespace rr::nats

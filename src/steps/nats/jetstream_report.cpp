@@ -72,13 +72,8 @@ std::string jetstream_report_summary(const nlohmann::json& facts) {
 }
 
 std::string jetstream_report_output(const nlohmann::json& facts) {
-  std::string out;
-  for (const auto& s : field(facts, "servers")) {
-    out += get_string(s, "monitor") + ": ";
-    if (!get_bool(s, "reachable")) {
-      out += "unreachable (" + get_string(s, "error") + ")\n";
-      continue;
-    }
+  return per_server_output(facts, [](const nlohmann::json& s) {
+    std::string out;
     std::string name = get_string(s, "server_name");
     out += (name.empty() ? get_string(s, "server_id") : name) + (get_bool(s, "is_meta_leader") ? " (meta leader)" : "") +
            ": streams " + std::to_string(get_uint(s, "streams").value_or(0)) +
@@ -97,28 +92,22 @@ std::string jetstream_report_output(const nlohmann::json& facts) {
              std::to_string(get_uint(r, "lag").value_or(0)) + "\n";
     }
     if (std::string e = get_string(s, "error"); !e.empty()) out += "  error: " + e + "\n";
-  }
-  return out;
+    return out;
+  });
 }
 
 StepResult JetStreamReportStep::run(const StepInput& input) const {
-  return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto refs = server_refs(cluster);
-    if (refs.empty()) {
-      result.status = StepStatus::Failed;
-      result.summary = "no monitor URLs configured for cluster " + cluster.name;
-      return;
-    }
-    auto servers = for_each_server(refs, [&](const ServerRef& ref) {
-      MonitorReply jsz = get_monitor(ref.monitor, "/jsz", input.deadline);
-      // /jsz does not say which server it is; /varz does.
-      MonitorReply varz = jsz.reachable ? get_monitor(ref.monitor, "/varz", input.deadline) : MonitorReply{};
-      return jetstream_server_facts(ref, jsz, varz);
-    });
-    result.facts = jetstream_report_facts(cluster, std::move(servers));
-    result.summary = jetstream_report_summary(result.facts);
-    result.output = trim_step_output(jetstream_report_output(result.facts));
-  });
+  static const MonitorStepParts parts{
+      [](const ServerRef& ref, Deadline deadline) {
+        MonitorReply jsz = get_monitor(ref.monitor, "/jsz", deadline);
+        // /jsz does not say which server it is; /varz does.
+        MonitorReply varz = jsz.reachable ? get_monitor(ref.monitor, "/varz", deadline) : MonitorReply{};
+        return jetstream_server_facts(ref, jsz, varz);
+      },
+      jetstream_report_facts,
+      jetstream_report_summary,
+      jetstream_report_output};
+  return run_monitor_step(kName, input, parts);
 }
 
 }  // namespace rr::nats

@@ -104,13 +104,8 @@ std::string server_list_summary(const nlohmann::json& facts) {
 }
 
 std::string server_list_output(const nlohmann::json& facts) {
-  std::string out;
-  for (const auto& s : field(facts, "servers")) {
-    out += get_string(s, "monitor") + ": ";
-    if (!get_bool(s, "reachable")) {
-      out += "unreachable (" + get_string(s, "error") + ")\n";
-      continue;
-    }
+  return per_server_output(facts, [](const nlohmann::json& s) {
+    std::string out;
     std::string peers;
     for (const auto& p : field(s, "route_peers")) {
       if (p.is_string()) peers += (peers.empty() ? "" : ",") + p.get<std::string>();
@@ -123,27 +118,21 @@ std::string server_list_output(const nlohmann::json& facts) {
            ", mem " + format_bytes(get_uint(s, "mem").value_or(0)) +
            ", meta leader " + get_string(s, "meta_leader") + "\n";
     if (std::string e = get_string(s, "error"); !e.empty()) out += "  error: " + e + "\n";
-  }
-  return out;
+    return out;
+  });
 }
 
 StepResult ServerListStep::run(const StepInput& input) const {
-  return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto refs = server_refs(cluster);
-    if (refs.empty()) {
-      result.status = StepStatus::Failed;
-      result.summary = "no monitor URLs configured for cluster " + cluster.name;
-      return;
-    }
-    auto servers = for_each_server(refs, [&](const ServerRef& ref) {
-      MonitorReply varz = get_monitor(ref.monitor, "/varz", input.deadline);
-      MonitorReply routez = varz.reachable ? get_monitor(ref.monitor, "/routez", input.deadline) : varz;
-      return server_list_server_facts(ref, varz, routez);
-    });
-    result.facts = server_list_facts(cluster, std::move(servers));
-    result.summary = server_list_summary(result.facts);
-    result.output = trim_step_output(server_list_output(result.facts));
-  });
+  static const MonitorStepParts parts{
+      [](const ServerRef& ref, Deadline deadline) {
+        MonitorReply varz = get_monitor(ref.monitor, "/varz", deadline);
+        MonitorReply routez = varz.reachable ? get_monitor(ref.monitor, "/routez", deadline) : varz;
+        return server_list_server_facts(ref, varz, routez);
+      },
+      server_list_facts,
+      server_list_summary,
+      server_list_output};
+  return run_monitor_step(kName, input, parts);
 }
 
 }  // namespace rr::nats

@@ -1,6 +1,26 @@
 #include "app/setup.h"
 
+#include <filesystem>
+
 namespace rr {
+namespace {
+
+// Built-in defaults read rules/*.yaml from the working directory; when that
+// has no rules/ folder, from beside the binary's folder (a build tree) or its
+// installed share folder, so `runbook-responder serve` works from anywhere.
+std::string default_rules_base() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory("rules", ec)) return ".";
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return ".";
+  for (const fs::path& base : {exe.parent_path().parent_path(), exe.parent_path().parent_path() / "share/runbook-responder"}) {
+    if (fs::is_directory(base / "rules", ec)) return base.string();
+  }
+  return ".";
+}
+
+}  // namespace
 
 Loaded load_all(const std::optional<std::string>& config_path) {
   Loaded out;
@@ -12,6 +32,7 @@ Loaded load_all(const std::optional<std::string>& config_path) {
     config = std::move(*c.config);
   } else {
     config = default_config();
+    config.base_dir = default_rules_base();
   }
   auto steps = std::make_shared<const StepRegistry>(default_step_registry());
   RuleLoad rules = load_rules(config.rules, steps->catalog(), config.base_dir);

@@ -171,17 +171,18 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
   }
   for (auto& t : threads) t.join();
 
+  HistogramFamily* step_seconds =
+      metrics ? &metrics->histogram("rr_step_duration_seconds", "Duration of diagnostic steps by kind.", {"kind"},
+                                    {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+              : nullptr;
   std::size_t ran = 0;
   for (Batch& b : batches) {
     auto findings = ctx_.judges->run(b.results, JudgeContext{b.cluster});
     report.findings.insert(report.findings.end(), findings.begin(), findings.end());
     for (auto& r : b.results) {
       if (r.status != StepStatus::Skipped) ++ran;
-      if (metrics && r.status != StepStatus::Skipped) {
-        metrics->histogram("rr_step_duration_seconds", "Duration of diagnostic steps by kind.", {"kind"},
-                           {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
-            .observe({r.kind}, std::chrono::duration<double>(r.duration).count());
-      }
+      if (step_seconds && r.status != StepStatus::Skipped)
+        step_seconds->observe({r.kind}, std::chrono::duration<double>(r.duration).count());
       report.steps.push_back(std::move(r));
     }
   }

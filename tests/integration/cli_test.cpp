@@ -86,7 +86,7 @@ TEST_CASE("triage rejects a malformed payload naming the field") {
   CHECK(r.output.find("alerts[0].startsAt") != std::string::npos);
 }
 
-TEST_CASE("--version, --help and bad arguments") {
+TEST_CASE("The command line answers version and help requests and refuses bad arguments") {
   auto v = run({RR_BINARY, "--version"});
   CHECK(v.exit_code == 0);
   CHECK(v.output.rfind("runbook-responder ", 0) == 0);

@@ -214,8 +214,10 @@ TEST_CASE("Bodies over the limit get 413 and the service keeps serving") {
           return true;
         },
         "application/json");
-    REQUIRE(r);
-    CHECK(r->status == 413);
+    // The server answers 413 and closes while the client may still be
+    // writing chunks; the client then sees the reset, not the answer. The
+    // server-side count below is what proves the refusal either way.
+    if (r) CHECK(r->status == 413);
   }
   SECTION("compressed below the limit, over it once decoded") {
     c.set_compress(true);

@@ -126,7 +126,11 @@ std::string NatsCluster::wait_for_meta_leader(std::chrono::milliseconds timeout)
       if (leader.empty() || (!agreed.empty() && leader != agreed)) all = false;
       agreed = leader;
     }
-    if (all && asked > 0) return agreed;
+    // Right after a node stops, the others may still name it: only a leader
+    // that is itself running counts.
+    bool leader_running = false;
+    for (int i = 0; i < size(); ++i) leader_running |= name(i) == agreed && running(i);
+    if (all && asked > 0 && leader_running) return agreed;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return "";

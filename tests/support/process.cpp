@@ -13,7 +13,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -189,7 +191,10 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
   return result;
 }
 
-int free_port() {
+namespace {
+
+// One free port, as the kernel hands it out.
+int ephemeral_port() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
   sockaddr_in addr{};
@@ -204,6 +209,21 @@ int free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+int free_port() {
+  // The kernel may hand a released port out again at once; a fixture that
+  // asks for several ports before binding any must get distinct ones.
+  static std::mutex mu;
+  static std::set<int> given;
+  std::lock_guard lock(mu);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int port = ephemeral_port();
+    if (given.insert(port).second) return port;
+  }
+  throw std::runtime_error("no fresh free port found");
 }
 
 bool wait_for_port(int port, std::chrono::milliseconds timeout) {

@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "common/time.h"
+#include "config/thresholds.h"
 #include "rules/matcher.h"
 
 namespace rr {
@@ -66,6 +67,7 @@ struct Config {
   std::vector<ClusterConfig> clusters;
   std::vector<NotifyTarget> notify;
   EngineConfig engine;
+  Thresholds thresholds;  // for the judges
   std::string source = "(built-in defaults)";
 
   // The cluster whose matchers select these labels first, or nullptr.
@@ -88,7 +90,8 @@ Config default_config();
 // tls://, monitor http(s):// and one per server when given, at most one
 // identity per account, webhook/slack need an http(s) URL, body_limit
 // 1..64MiB, engine.workers 1..64, queue 1..1000000, step_timeout <= deadline,
-// notify_attempts 1..10.
+// notify_attempts 1..10; thresholds: ratios 0 < x <= 1 with storage_warning
+// <= storage_critical, durations positive, counts 0..10^12.
 struct ConfigLoad {
   std::optional<Config> config;
   std::vector<Error> errors;

@@ -306,4 +306,66 @@ TEST_CASE("notify types are listed in one place") {
   CHECK(names == std::vector<std::string>{"console", "webhook", "slack"});
 }
 
+TEST_CASE("thresholds default to the documented values and can be overridden") {
+  ConfigLoad defaults = load_config_text("", "/x/c.yaml");
+  REQUIRE(defaults.config);
+  const Thresholds& d = defaults.config->thresholds;
+  CHECK(d.storage_warning == 0.8);
+  CHECK(d.storage_critical == 0.95);
+  CHECK(d.replica_lag_ops == 200);
+  CHECK(d.replica_silent == 5s);
+  CHECK(d.consumer_pending == 1000);
+  CHECK(d.consumer_ack_pending == 1000);
+  CHECK(d.consumer_ack_pending_ratio == 0.8);
+  CHECK(d.consumer_stale == 5min);
+  CHECK(d.consumer_redeliveries == 100);
+
+  const std::string yaml = R"(thresholds:
+  storage_warning: 0.7
+  storage_critical: 0.9
+  replica_lag_ops: 50
+  replica_silent: 10s
+  consumer_pending: 0
+  consumer_ack_pending: 20
+  consumer_ack_pending_ratio: 1
+  consumer_stale: 90s
+  consumer_redeliveries: 3
+)";
+  ConfigLoad load = load_config_text(yaml, "/x/c.yaml");
+  INFO(all_errors(load));
+  REQUIRE(load.config);
+  const Thresholds& t = load.config->thresholds;
+  CHECK(t.storage_warning == 0.7);
+  CHECK(t.storage_critical == 0.9);
+  CHECK(t.replica_lag_ops == 50);
+  CHECK(t.replica_silent == 10s);
+  CHECK(t.consumer_pending == 0);
+  CHECK(t.consumer_ack_pending == 20);
+  CHECK(t.consumer_ack_pending_ratio == 1.0);
+  CHECK(t.consumer_stale == 90s);
+  CHECK(t.consumer_redeliveries == 3);
+
+  // A partial block keeps the other defaults.
+  ConfigLoad partial = load_config_text("thresholds: {consumer_pending: 5}\n", "/x/c.yaml");
+  REQUIRE(partial.config);
+  CHECK(partial.config->thresholds.consumer_pending == 5);
+  CHECK(partial.config->thresholds.storage_warning == 0.8);
+}
+
+TEST_CASE("thresholds out of range are errors at their line") {
+  expect_one_error("thresholds:\n  storage_warning: 0\n", 2, "thresholds.storage_warning must be a number greater than 0");
+  expect_one_error("thresholds:\n  storage_critical: 1.5\n", 2, "thresholds.storage_critical");
+  expect_one_error("thresholds:\n  storage_warning: 80%\n", 2, "not \"80%\"");
+  expect_one_error("thresholds:\n  storage_warning: nan\n", 2, "storage_warning");
+  expect_one_error("thresholds:\n  consumer_ack_pending_ratio: -0.5\n", 2, "consumer_ack_pending_ratio");
+  expect_one_error("thresholds:\n  storage_critical: 0.9\n  storage_warning: 0.95\n", 3,
+                   "storage_warning (0.95) must not exceed storage_critical (0.9)");
+  expect_one_error("thresholds:\n  consumer_pending: -1\n", 2, "thresholds.consumer_pending must be an integer from 0");
+  expect_one_error("thresholds:\n  replica_lag_ops: many\n", 2, "replica_lag_ops");
+  expect_one_error("thresholds:\n  consumer_stale: 0s\n", 2, "thresholds.consumer_stale must be a positive duration");
+  expect_one_error("thresholds:\n  replica_silent: soon\n", 2, "replica_silent");
+  expect_one_error("thresholds:\n  consumer_lag: 3\n", 2, "unknown key \"consumer_lag\"");
+  expect_one_error("thresholds: [1, 2]\n", 1, "thresholds");
+}
+
 }  // namespace rr

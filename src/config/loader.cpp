@@ -1,6 +1,7 @@
 // The config file: YAML -> Config, every problem reported with its line.
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <set>
 
@@ -71,7 +72,7 @@ class ConfigReader {
       return;
     }
     auto f = yaml::Fields::read(r_, *doc, "the config file",
-                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine"});
+                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "thresholds"});
     if (!f) return;
     if (const YAML::Node* n = f->find("listen")) {
       if (auto v = yaml::string_value(r_, *n, "listen")) {
@@ -102,6 +103,7 @@ class ConfigReader {
       c.notify.push_back(NotifyTarget{"console", "console", "", {}});
     }
     if (const YAML::Node* n = f->find("engine")) read_engine(*n, c.engine);
+    if (const YAML::Node* n = f->find("thresholds")) read_thresholds(*n, c.thresholds);
   }
 
  private:
@@ -321,6 +323,65 @@ class ConfigReader {
       r_.error(at ? *at : node, "step_timeout (" + format_duration(e.step_timeout) + ") must not exceed deadline (" +
                                     format_duration(e.deadline) + ")");
     }
+  }
+
+  // A share of a limit: a number with 0 < x <= 1.
+  std::optional<double> ratio_value(const YAML::Node& n, const std::string& what) {
+    auto s = yaml::string_value(r_, n, what);
+    if (!s) return std::nullopt;
+    double v = 0;
+    auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+    // Written as a negation so that NaN fails too.
+    if (ec != std::errc() || end != s->data() + s->size() || !(v > 0 && v <= 1)) {
+      r_.error(n, what + " must be a number greater than 0 and at most 1, such as 0.8, not \"" + *s + "\"");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void read_thresholds(const YAML::Node& node, Thresholds& t) {
+    auto f = yaml::Fields::read(r_, node, "thresholds",
+                                {"storage_warning", "storage_critical", "replica_lag_ops", "replica_silent",
+                                 "consumer_pending", "consumer_ack_pending", "consumer_ack_pending_ratio",
+                                 "consumer_stale", "consumer_redeliveries"});
+    if (!f) return;
+    constexpr std::int64_t kMaxCount = 1'000'000'000'000;
+    auto ratio = [&](const char* key, double& out) {
+      if (const YAML::Node* n = f->find(key)) {
+        if (auto v = ratio_value(*n, "thresholds." + std::string(key))) out = *v;
+      }
+    };
+    auto count = [&](const char* key, std::uint64_t& out) {
+      if (const YAML::Node* n = f->find(key)) {
+        if (auto v = yaml::integer_value(r_, *n, "thresholds." + std::string(key), 0, kMaxCount))
+          out = static_cast<std::uint64_t>(*v);
+      }
+    };
+    auto duration = [&](const char* key, Nanos& out) {
+      if (const YAML::Node* n = f->find(key)) {
+        if (auto v = yaml::duration_value(r_, *n, "thresholds." + std::string(key))) out = *v;
+      }
+    };
+    ratio("storage_warning", t.storage_warning);
+    ratio("storage_critical", t.storage_critical);
+    count("replica_lag_ops", t.replica_lag_ops);
+    duration("replica_silent", t.replica_silent);
+    count("consumer_pending", t.consumer_pending);
+    count("consumer_ack_pending", t.consumer_ack_pending);
+    ratio("consumer_ack_pending_ratio", t.consumer_ack_pending_ratio);
+    duration("consumer_stale", t.consumer_stale);
+    count("consumer_redeliveries", t.consumer_redeliveries);
+    if (t.storage_warning > t.storage_critical) {
+      const YAML::Node* at = f->find("storage_warning") ? f->find("storage_warning") : f->find("storage_critical");
+      r_.error(at ? *at : node, "thresholds.storage_warning (" + fmt_ratio(t.storage_warning) +
+                                    ") must not exceed storage_critical (" + fmt_ratio(t.storage_critical) + ")");
+    }
+  }
+
+  static std::string fmt_ratio(double v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : std::string("?");
   }
 
   yaml::Reader& r_;

@@ -177,7 +177,7 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
               : nullptr;
   std::size_t ran = 0;
   for (Batch& b : batches) {
-    auto findings = ctx_.judges->run(b.results, JudgeContext{b.cluster});
+    auto findings = ctx_.judges->run(b.results, JudgeContext{b.cluster, &ctx_.config->thresholds});
     report.findings.insert(report.findings.end(), findings.begin(), findings.end());
     for (auto& r : b.results) {
       if (r.status != StepStatus::Skipped) ++ran;

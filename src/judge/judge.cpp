@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "judge/nats_cluster_judge.h"
+#include "judge/nats_consumer_judge.h"
+#include "judge/nats_storage_judge.h"
 #include "judge/nats_stream_judge.h"
 
 namespace rr {
@@ -15,6 +17,11 @@ std::string_view severity_name(Severity s) {
     case Severity::Ok: return "ok";
   }
   return "unknown";
+}
+
+const Thresholds& thresholds_of(const JudgeContext& ctx) {
+  static const Thresholds defaults;
+  return ctx.thresholds != nullptr ? *ctx.thresholds : defaults;
 }
 
 void Judges::add(std::unique_ptr<Judge> judge) {
@@ -33,6 +40,8 @@ Judges default_judges() {
   Judges judges;
   judges.add(std::make_unique<NatsClusterJudge>());
   judges.add(std::make_unique<NatsStreamJudge>());
+  judges.add(std::make_unique<NatsStorageJudge>());
+  judges.add(std::make_unique<NatsConsumerJudge>());
   return judges;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/thresholds.h"
 #include "judge/finding.h"
 #include "steps/step.h"
 
@@ -13,7 +14,11 @@ namespace rr {
 
 struct JudgeContext {
   const ClusterConfig* cluster = nullptr;  // may be null
+  const Thresholds* thresholds = nullptr;  // null: the defaults
 };
+
+// ctx.thresholds, or the documented defaults.
+const Thresholds& thresholds_of(const JudgeContext& ctx);
 
 class Judge {
  public:

@@ -226,6 +226,138 @@ std::string claims_text(const std::map<std::string, std::vector<std::string>>& b
   return out;
 }
 
+std::vector<std::string> labels(const Partition& p) {
+  std::vector<std::string> out;
+  for (const ServerView* s : p.servers) out.push_back(s->label());
+  return out;
+}
+
+// "CIM-EVENTS 150, ORDERS 7" for the highest sequence the side's servers hold
+// of each stream, at most kShownStreams streams.
+constexpr std::size_t kShownStreams = 5;
+std::string side_sequences(const Partition& p) {
+  std::map<std::string, std::uint64_t> last;
+  for (const ServerView* s : p.servers) {
+    for (const auto& st : s->streams) {
+      if (!st.last_seq) continue;
+      auto& seq = last[st.name];
+      seq = std::max(seq, *st.last_seq);
+    }
+  }
+  std::string out;
+  std::size_t shown = 0;
+  for (const auto& [name, seq] : last) {
+    if (shown++ == kShownStreams) {
+      out += ", ...";
+      break;
+    }
+    out += (out.empty() ? "" : ", ") + name + " " + std::to_string(seq);
+  }
+  return out;
+}
+
+std::string side_text(const Partition& p) {
+  return join(labels(p)) + " (meta leader " + (p.leaders.empty() ? std::string("none") : join(p.leaders)) + ")";
+}
+
+// One finding per server of the minority, so that a rule's `when` suggests
+// the runbook's steps once per node to stop, clear and restart.
+void minority_server(const Partition& side, const Partition& majority, const ServerView& s, FindingSet& set) {
+  std::string leader = side.leaders.empty() ? "" : join(side.leaders);
+  Finding f;
+  f.severity = Severity::Critical;
+  f.code = "nats.split_brain_minority";
+  f.title = "NATS server " + s.label() + " is in the minority partition";
+  f.detail = s.label() + " is on the side " + side_text(side) + ", cut off from the majority " + side_text(majority) +
+             ". Runbook section 2: stop it, clear its JetStream state (losing what only it holds) and start it "
+             "again so that it rejoins the majority.";
+  std::string seq = side_sequences(side);
+  f.evidence.push_back("partition: " + s.label() + " on the side " + side_text(side) +
+                       (seq.empty() ? "" : ", holding " + seq));
+  f.values = {{"server", s.label()},
+              {"name", s.name},
+              {"host", s.host},
+              {"monitor", s.monitor},
+              {"leader", leader},
+              {"majority", join(labels(majority))},
+              {"majority_leader", majority.leaders.empty() ? "" : join(majority.leaders)},
+              {"sequences", seq}};
+  set.add(std::move(f), s.name.empty() ? "#" + std::to_string(s.index) : s.name);
+}
+
+// Servers of one step that name different meta leaders or cluster sizes, or
+// that fall apart into partitions: split brain, with both sides named.
+void split_brain(const ClusterView& v, const std::string& step,
+                 const std::map<std::string, std::vector<std::string>>& leaders,
+                 const std::map<std::string, std::vector<std::string>>& sizes, FindingSet& set) {
+  PartitionReport parts = partitions_of(v, step);
+  const Partition* majority = nullptr;
+  std::vector<const Partition*> minority;
+  for (const auto& p : parts.partitions) {
+    if (p.majority && majority == nullptr) {
+      majority = &p;
+    } else {
+      minority.push_back(&p);
+    }
+  }
+  std::vector<std::string> minority_names, sides, sequences;
+  for (const Partition* p : minority) {
+    for (const auto& l : labels(*p)) minority_names.push_back(l);
+  }
+  for (const auto& p : parts.partitions) {
+    sides.push_back((p.majority ? "majority " : "minority ") + side_text(p));
+    if (std::string seq = side_sequences(p); !seq.empty()) {
+      sequences.push_back((p.majority ? "majority " : "minority ") + join(labels(p)) + ": " + seq);
+    }
+  }
+  const std::string size = std::to_string(parts.cluster_size);
+  Finding f;
+  f.severity = Severity::Critical;
+  f.code = "nats.split_brain";
+  if (parts.partitions.size() > 1 && majority != nullptr) {
+    f.title = "NATS split brain: " + join(minority_names) + " cut off from the majority " + join(labels(*majority));
+    f.detail = "The servers form " + std::to_string(parts.partitions.size()) + " partitions: " + join(sides, "; ") +
+               ". The majority holds more than half of the " + size +
+               " servers of the meta group and is authoritative; stop the minority, clear its JetStream state and "
+               "restart it to rejoin (runbook: split brain recovery).";
+  } else if (parts.partitions.size() > 1) {
+    f.title = "NATS split brain: no partition holds a majority";
+    f.detail = "The servers form " + std::to_string(parts.partitions.size()) + " partitions: " + join(sides, "; ") +
+               ". None holds more than half of the " + size +
+               " servers of the meta group, so JetStream has no quorum anywhere. Pick the authoritative side by "
+               "the stream sequences and the event monitor before clearing anything; the network between the "
+               "nodes comes first.";
+  } else {
+    f.title = "NATS servers disagree about the JetStream meta group";
+    f.detail = "The servers are connected but do not agree. Either an election is under way (check again in a few "
+               "seconds) or a server runs with a different view of the cluster (its configured routes or cluster "
+               "size): a split brain in the making.";
+  }
+  f.detail += " Meta leader: " + claims_text(leaders) + ". Cluster size: " + claims_text(sizes) + ".";
+  if (!sequences.empty()) f.detail += " Stream sequences: " + join(sequences, "; ") + ".";
+  f.evidence.push_back(step + ": meta leader " + claims_text(leaders) + "; cluster size " + claims_text(sizes));
+  for (const auto& p : parts.partitions) {
+    std::vector<std::string> routes;
+    for (const ServerView* s : p.servers) {
+      if (s->routes) routes.push_back(s->label() + " routes=" + std::to_string(*s->routes));
+    }
+    if (!routes.empty()) f.evidence.push_back(p.servers.front()->routes_step + ": " + join(routes));
+  }
+  for (const auto& line : sequences) f.evidence.push_back("stream sequences: " + line);
+  f.values = {{"majority", majority ? join(labels(*majority)) : ""},
+              {"minority", join(minority_names)},
+              {"majority_leader", majority && !majority->leaders.empty() ? join(majority->leaders) : ""},
+              {"leaders", claims_text(leaders)},
+              {"cluster_sizes", claims_text(sizes)},
+              {"cluster_size", size},
+              {"sequences", join(sequences, "; ")}};
+  set.add(std::move(f));
+  if (majority == nullptr) return;  // no side to rejoin: nothing to stop yet
+  for (const Partition* p : minority) {
+    for (const ServerView* s : p->servers) minority_server(*p, *majority, *s, set);
+  }
+}
+
 void meta_group(const ClusterView& v, FindingSet& set) {
   // Claims are compared within one step: the servers were asked at the same
   // moment, while two steps may straddle an election.
@@ -249,18 +381,10 @@ void meta_group(const ClusterView& v, FindingSet& set) {
       if (!c->leader.empty()) any_leader = true;
       if (std::find(asked.begin(), asked.end(), s->label()) == asked.end()) asked.push_back(s->label());
     }
-    bool split_leader = leaders.size() > 1;  // "" counts: a server that lost the leader
-    if (split_leader || sizes.size() > 1) {
-      Finding f;
-      f.severity = Severity::Critical;
-      f.code = "nats.meta_leader_disagreement";
-      f.title = "NATS servers disagree about the JetStream meta group";
-      f.detail = "Meta leader: " + claims_text(leaders) + ". Cluster size: " + claims_text(sizes) +
-                 ". Servers that disagree about the leader or the cluster size point at a split brain or a "
-                 "partition (runbook: split brain recovery).";
-      f.evidence.push_back(step + ": meta leader " + claims_text(leaders) + "; cluster size " + claims_text(sizes));
-      f.values = {{"leaders", claims_text(leaders)}, {"cluster_sizes", claims_text(sizes)}};
-      set.add(std::move(f));
+    // "" counts as a leader: a server that lost it disagrees with the others.
+    bool partitioned = partitions_of(v, step).partitions.size() > 1;
+    if (leaders.size() > 1 || sizes.size() > 1 || partitioned) {
+      split_brain(v, step, leaders, sizes, set);
     } else if (leaders.size() == 1 && !leaders.begin()->first.empty() && !set.contains("nats.meta_leader")) {
       Finding f;
       f.severity = Severity::Info;
@@ -297,6 +421,9 @@ void NatsClusterJudge::judge(const std::vector<StepResult>& steps, const JudgeCo
   if (!v.any_step) return;
   FindingSet set;
   if (!v.any_answer) cluster_down(v, set);
+  // First, so that a split brain leads the critical findings: it explains
+  // the unhealthy servers and missing routes that follow.
+  meta_group(v, set);
   std::size_t live = std::count_if(v.servers.begin(), v.servers.end(), [](const ServerView& s) { return s.reached; });
   std::set<std::string> down_names;
   bool unnamed_down = false;
@@ -317,14 +444,14 @@ void NatsClusterJudge::judge(const std::vector<StepResult>& steps, const JudgeCo
   }
   for (const auto& p : v.meta_peers) {
     if (p.name.empty() || down_names.count(p.name)) continue;
-    if (p.offline ? live_set.count(p.name) > 0 : peer_behind(p.current, p.lag, p.active_ns)) peer_lagging(v, p, set);
+    if (p.offline ? live_set.count(p.name) > 0 : thresholds_of(ctx).replica_behind(p.current, p.lag, p.active_ns))
+      peer_lagging(v, p, set);
   }
   for (const auto& s : v.servers) {
     if (!s.reached) continue;
     health_problems(s, set);
     routes_missing(v, s, set);
   }
-  meta_group(v, set);
   set.move_to(out);
 }
 

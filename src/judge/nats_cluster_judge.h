@@ -29,9 +29,26 @@
 //       leader, seen_by, cluster_size
 //   nats.no_meta_leader (critical)    servers answer but none knows a leader.
 //       servers
-//   nats.meta_leader_disagreement     servers name different leaders or
-//       (critical)                     cluster sizes in the same step.
-//       leaders ("n1 by n1; n2 by n2, n3"), cluster_sizes ("3 by n1, n2; 2 by n3")
+//   nats.split_brain (critical)       the servers of one step name
+//       different meta leaders or cluster sizes, or fall apart into
+//       partitions (see partitions_of() in nats_cluster_view.h). One finding.
+//       majority, minority (comma-separated servers; majority "" when no
+//       side holds more than half of the cluster size, minority "" when the
+//       servers disagree but are connected), majority_leader,
+//       leaders ("n1 by n1; n3 by n2, n3"; "none" for no leader),
+//       cluster_sizes ("3 by n1, n2; 2 by n3"), cluster_size (the majority's
+//       measure), sequences ("majority n1, n2: CIM-EVENTS 150; minority n3:
+//       CIM-EVENTS 100", the highest last sequence each side holds of each
+//       stream, from nats.jetstream_report's stream_detail; "" unknown)
+//   nats.split_brain_minority         one per server of a minority side,
+//       (critical)                     only when a majority exists (with
+//       none, no side can safely be cleared). server, name, host, monitor,
+//       leader (its side's, "" none), majority, majority_leader, sequences
+//       (its side's, "CIM-EVENTS 100")
+//
+// The $SYS kinds nats.sys_server_list and nats.sys_jetstream_report count
+// as nats.server_list and nats.jetstream_report when their facts have the
+// same shape.
 
 #include "judge/judge.h"
 

@@ -104,7 +104,7 @@ TEST_CASE("one of three down: the report names the server, the missing routes an
   CHECK(replica[0]->values.at("lag") == "103");
   CHECK(cites(*replica[0], "stream: CIM-EVENTS replica n3 offline, lag 103"));
 
-  CHECK(with_code(fs, "nats.meta_leader_disagreement").empty());
+  CHECK(with_code(fs, "nats.split_brain").empty());
   CHECK(with_code(fs, "nats.server_unhealthy").empty());
   // Most severe first.
   CHECK(fs.front().severity == Severity::Critical);
@@ -149,7 +149,7 @@ TEST_CASE("all servers down: cluster down, and every server down") {
   CHECK(with_code(fs, "nats.meta_leader").empty());
 }
 
-TEST_CASE("servers naming different meta leaders or sizes are a disagreement") {
+TEST_CASE("servers naming different meta leaders or sizes are a split brain") {
   auto r = replies(s::healthy);
   SECTION("leader") {
     auto varz = nlohmann::json::parse(r[0].varz.body);
@@ -157,31 +157,41 @@ TEST_CASE("servers naming different meta leaders or sizes are a disagreement") {
     r[0].varz = s::ok(varz);
     auto fs = judge(s::monitor_steps(r));
     INFO(codes(fs));
-    auto d = with_code(fs, "nats.meta_leader_disagreement");
+    auto d = with_code(fs, "nats.split_brain");
     REQUIRE(d.size() == 1);
     CHECK(d[0]->severity == Severity::Critical);
     CHECK(d[0]->values.at("leaders") == "n1 by n1; n3 by n2, n3");
     CHECK(cites(*d[0], "servers: meta leader n1 by n1; n3 by n2, n3"));
+    // n1 names itself although it has routes to both others: two leaders.
+    CHECK(d[0]->values.at("majority") == "n2, n3");
+    CHECK(d[0]->values.at("minority") == "n1");
+    CHECK(d[0]->values.at("majority_leader") == "n3");
+    CHECK(with_code(fs, "nats.split_brain_minority").size() == 1);
     // The jetstream step still agrees, so the leader it saw is reported too.
     CHECK(with_code(fs, "nats.meta_leader").size() == 1);
+    CHECK(fs.front().code == "nats.split_brain");
   }
   SECTION("cluster size") {
     auto jsz = nlohmann::json::parse(r[1].jsz.body);
     jsz["meta_cluster"]["cluster_size"] = 2;
     r[1].jsz = s::ok(jsz);
     auto fs = judge(s::monitor_steps(r));
-    auto d = with_code(fs, "nats.meta_leader_disagreement");
+    auto d = with_code(fs, "nats.split_brain");
     REQUIRE(d.size() == 1);
     CHECK(d[0]->values.at("cluster_sizes") == "2 by n2; 3 by n1, n3");
   }
-  SECTION("a server that lost the leader") {
+  SECTION("a server that lost the leader but keeps its routes") {
     auto varz = nlohmann::json::parse(r[1].varz.body);
     varz["jetstream"]["meta"]["leader"] = "";
     r[1].varz = s::ok(varz);
     auto fs = judge(s::monitor_steps(r));
-    auto d = with_code(fs, "nats.meta_leader_disagreement");
+    auto d = with_code(fs, "nats.split_brain");
     REQUIRE(d.size() == 1);
     CHECK(d[0]->values.at("leaders") == "none by n2; n3 by n1, n3");
+    // Connected to the others, it is on their side: nobody to stop.
+    CHECK(d[0]->values.at("majority") == "n1, n2, n3");
+    CHECK(d[0]->values.at("minority").empty());
+    CHECK(with_code(fs, "nats.split_brain_minority").empty());
   }
 }
 

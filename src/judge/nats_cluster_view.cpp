@@ -7,6 +7,7 @@
 #include "common/time.h"
 #include "judge/step_facts.h"
 #include "net/http.h"
+#include "steps/nats/jetstream_report.h"
 #include "steps/nats/json_read.h"
 
 namespace rr {
@@ -115,6 +116,13 @@ class Builder {
       if (v == nullptr || !get_bool(s, "reachable")) continue;
       if (std::string name = get_string(s, "server_name"); !name.empty() && v->name.empty()) v->name = name;
       add_meta(step, *v, s);
+      for (const auto& st : field(s, "stream_detail")) {
+        if (v->streams.size() >= nats::kMaxReportStreams * 4) break;  // a bound against corrupted facts
+        std::string name = get_string(st, "name");
+        if (name.empty()) continue;
+        v->streams.push_back({step.id, name, get_uint(st, "last_seq"), get_uint(st, "messages"),
+                              get_string(st, "leader")});
+      }
     }
   }
 
@@ -174,9 +182,17 @@ class Builder {
   void add_meta(const StepResult& step, ServerView& v, const nlohmann::json& s) {
     if (!field(s, "meta_leader").is_string()) return;  // JetStream off, or not clustered
     auto size = get_int(s, "meta_cluster_size");
-    v.meta.push_back({step.id, get_string(s, "meta_leader"), size});
+    MetaClaim claim{step.id, get_string(s, "meta_leader"), size, {}};
     if (size && *size > view_.cluster_size) view_.cluster_size = *size;
     const auto& peers = field(s, "meta_replicas");
+    if (peers.is_array()) {
+      for (const auto& p : peers) {
+        if (claim.peers.size() >= static_cast<std::size_t>(kMaxServers)) break;
+        claim.peers.push_back({get_string(p, "name"), get_bool(p, "current"), get_bool(p, "offline"),
+                               get_uint(p, "active_ns").value_or(0), get_uint(p, "lag").value_or(0)});
+      }
+    }
+    v.meta.push_back(std::move(claim));
     if (!peers.is_array()) return;
     const std::string leader = get_string(s, "meta_leader");
     // Every step's list of offline peers is evidence ...
@@ -302,11 +318,119 @@ std::string nanos_text(std::uint64_t ns) {
   return format_duration(Nanos(static_cast<std::int64_t>(std::min<std::uint64_t>(ns, INT64_MAX))));
 }
 
+namespace {
+
+// Union-find over the indexes of one step's servers.
+struct Sides {
+  std::vector<std::size_t> parent;
+  explicit Sides(std::size_t n) : parent(n) {
+    for (std::size_t i = 0; i < n; ++i) parent[i] = i;
+  }
+  std::size_t root(std::size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  void join(std::size_t a, std::size_t b) { parent[root(a)] = root(b); }
+};
+
+bool has_route(const ServerView& a, const ServerView& b) {
+  auto names = [](const ServerView& from, const ServerView& to) {
+    return !to.name.empty() &&
+           std::find(from.route_peers.begin(), from.route_peers.end(), to.name) != from.route_peers.end();
+  };
+  return names(a, b) || names(b, a);
+}
+
+}  // namespace
+
+PartitionReport partitions_of(const ClusterView& view, const std::string& step) {
+  PartitionReport report;
+  report.step = step;
+  std::vector<std::pair<const ServerView*, const MetaClaim*>> members;
+  for (const auto& s : view.servers) {
+    for (const auto& c : s.meta) {
+      if (c.step != step) continue;
+      members.push_back({&s, &c});
+      report.cluster_size = std::max(report.cluster_size, c.cluster_size.value_or(0));
+      break;
+    }
+  }
+  if (report.cluster_size == 0) report.cluster_size = static_cast<std::int64_t>(view.servers.size());
+  report.routes_known = !members.empty() && std::all_of(members.begin(), members.end(), [](const auto& m) {
+    return m.first->routes.has_value();
+  });
+
+  // Each leader's view of whom it hears from: true heard, false silent or
+  // offline, absent unknown.
+  std::map<std::string, std::map<std::string, bool>> heard;
+  for (const auto& [server, claim] : members) {
+    if (claim->leader.empty() || claim->leader != server->name || claim->peers.empty()) continue;
+    auto& h = heard[claim->leader];
+    h[claim->leader] = true;
+    for (const auto& p : claim->peers) h[p.name] = !p.offline && p.active_ns <= kMaxPeerSilenceNs;
+  }
+  auto hears = [&](const std::string& leader, const ServerView& s) -> std::optional<bool> {
+    auto view = heard.find(leader);
+    if (view == heard.end() || s.name.empty()) return std::nullopt;
+    auto it = view->second.find(s.name);
+    if (it == view->second.end()) return std::nullopt;
+    return it->second;
+  };
+
+  Sides sides(members.size());
+  for (std::size_t a = 0; a < members.size(); ++a) {
+    for (std::size_t b = a + 1; b < members.size(); ++b) {
+      const ServerView& sa = *members[a].first;
+      const ServerView& sb = *members[b].first;
+      const std::string& la = members[a].second->leader;
+      const std::string& lb = members[b].second->leader;
+      bool same = false;
+      if (!la.empty() && la == lb) {
+        same = hears(la, sa) != false && hears(la, sb) != false;
+      } else if (la.empty() && !lb.empty()) {
+        same = hears(lb, sa) == true;
+      } else if (!la.empty() && lb.empty()) {
+        same = hears(la, sb) == true;
+      } else if (la.empty() && lb.empty()) {
+        same = !report.routes_known || has_route(sa, sb);
+      }
+      if (same) sides.join(a, b);
+    }
+  }
+  std::map<std::size_t, std::size_t> slot;  // root -> partition index
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    std::size_t r = sides.root(i);
+    if (!slot.count(r)) {
+      slot[r] = report.partitions.size();
+      report.partitions.emplace_back();
+    }
+    Partition& p = report.partitions[slot[r]];
+    p.servers.push_back(members[i].first);
+    const std::string& leader = members[i].second->leader;
+    if (!leader.empty() && std::find(p.leaders.begin(), p.leaders.end(), leader) == p.leaders.end()) {
+      p.leaders.push_back(leader);
+    }
+  }
+  for (auto& p : report.partitions) {
+    p.majority = static_cast<std::int64_t>(p.servers.size()) * 2 > report.cluster_size;
+  }
+  std::stable_sort(report.partitions.begin(), report.partitions.end(), [](const Partition& a, const Partition& b) {
+    if (a.majority != b.majority) return a.majority;
+    return a.servers.size() > b.servers.size();
+  });
+  return report;
+}
+
 ClusterView build_cluster_view(const std::vector<StepResult>& steps, const JudgeContext& ctx) {
   Builder b(ctx);
   for (const auto* s : results_of_kind(steps, "nats.health")) b.add_health(*s);
-  for (const auto* s : results_of_kind(steps, "nats.server_list")) b.add_server_list(*s);
-  for (const auto* s : results_of_kind(steps, "nats.jetstream_report")) b.add_jetstream_report(*s);
+  // The $SYS kinds report in the same shape as their monitoring-port twins.
+  for (const char* kind : {"nats.server_list", "nats.sys_server_list"}) {
+    for (const auto* s : results_of_kind(steps, kind)) b.add_server_list(*s);
+  }
+  for (const char* kind : {"nats.jetstream_report", "nats.sys_jetstream_report"}) {
+    for (const auto* s : results_of_kind(steps, kind)) b.add_jetstream_report(*s);
+  }
   for (const char* kind : {"nats.stream_list", "nats.stream_info", "nats.consumer_info"}) {
     for (const auto* s : results_of_kind(steps, kind)) b.add_api_step(*s);
   }

@@ -34,6 +34,8 @@ struct OfflinePeer {
 
 // natscli's thresholds for a RAFT peer (meta peer or stream replica): behind
 // when not current, more than 200 operations behind, or silent for over 5 s.
+// Used only to work out which peer a down server is and how partitions
+// split; findings hold peers against the configured Thresholds instead.
 inline constexpr std::uint64_t kMaxPeerLag = 200;
 inline constexpr std::uint64_t kMaxPeerSilenceNs = 5'000'000'000ULL;
 bool peer_behind(bool current, std::uint64_t lag, std::uint64_t active_ns);
@@ -43,6 +45,17 @@ struct MetaClaim {
   std::string step;    // step id
   std::string leader;  // "" when it knows none
   std::optional<std::int64_t> cluster_size;
+  std::vector<MetaPeerView> peers;  // when it leads: its (accurate) view of the group
+};
+
+// A server's own copy of a stream, from nats.jetstream_report's
+// stream_detail: what that server holds, which may differ between the two
+// sides of a partition.
+struct StreamCopy {
+  std::string step;
+  std::string name;
+  std::optional<std::uint64_t> last_seq, messages;
+  std::string leader;  // the stream leader as this server names it
 };
 
 struct HealthView {
@@ -66,6 +79,7 @@ struct ServerView {
   std::string routes_step;
   std::vector<MetaClaim> meta;
   std::vector<HealthView> health;
+  std::vector<StreamCopy> streams;  // at most nats::kMaxReportStreams per step
 
   // The name, else host:port of the monitor, for titles.
   std::string label() const;
@@ -90,6 +104,32 @@ struct ClusterView {
 };
 
 ClusterView build_cluster_view(const std::vector<StepResult>& steps, const JudgeContext& ctx);
+
+// Servers that answered one step and can talk to each other. Servers
+// naming the same meta leader are on its side, unless that leader (whose
+// view of the group is the accurate one) has not heard from them for over
+// 5 s: a server cut off names the old leader until its election timeout.
+// A server naming no leader is on a leader's side when that leader hears
+// from it; otherwise it is cut off, on one side with the leaderless servers
+// it has routes to (all of them together when routes are unknown). Routes
+// alone decide nothing else: a cut route stays listed until the server's
+// ping interval (2 minutes by default) declares it stale.
+struct Partition {
+  std::vector<const ServerView*> servers;  // in configuration order
+  std::vector<std::string> leaders;        // meta leaders its servers name; none: empty
+  bool majority = false;  // more than half of the meta group (cluster size)
+};
+
+struct PartitionReport {
+  std::string step;
+  std::int64_t cluster_size = 0;  // what the majority is measured against
+  std::vector<Partition> partitions;  // the majority first, then by size
+  bool routes_known = false;
+};
+
+// The partitions among the servers with a meta claim in `step`. The cluster
+// size is the largest any of them claims, else the configured servers.
+PartitionReport partitions_of(const ClusterView& view, const std::string& step);
 
 // The offline report about server `name`, or null.
 const OfflinePeer* offline_peer(const ClusterView& view, const std::string& name);

@@ -93,7 +93,7 @@ TEST_CASE("EventStreamDisconnected on a real cluster with one node stopped") {
   REQUIRE(replica.size() == 1);
   CHECK(replica[0]->values.at("replica") == "nats-node-2");
   CHECK(with_code(fs, "nats.cluster_down").empty());
-  CHECK(with_code(fs, "nats.meta_leader_disagreement").empty());
+  CHECK(with_code(fs, "nats.split_brain").empty());
 
   cluster.stop(0);
   cluster.stop(2);

@@ -1,5 +1,6 @@
 #include "judge/nats_stream_judge.h"
 
+#include "common/time.h"
 #include "judge/nats_cluster_view.h"
 #include "judge/step_facts.h"
 #include "steps/nats/json_read.h"
@@ -19,7 +20,8 @@ constexpr int kConsumerNotFound = 10014;
 
 // Replicas of one stream, from its leader: {"leader", "replicas": [...]}.
 void judge_replication(const std::string& step, const std::string& stream, std::int64_t num_replicas,
-                       const std::string& leader, const nlohmann::json& replicas, FindingSet& set) {
+                       const std::string& leader, const nlohmann::json& replicas, const Thresholds& t,
+                       FindingSet& set) {
   if (leader.empty() && num_replicas > 1) {
     Finding f;
     f.severity = Severity::Critical;
@@ -47,11 +49,12 @@ void judge_replication(const std::string& step, const std::string& stream, std::
                  "of replicas is up; " + name + " catches up when it returns.";
       f.evidence.push_back(fact + " offline, lag " + std::to_string(lag) + ", last heard " + nanos_text(active) + " ago");
       f.values = {{"stream", stream}, {"replica", name}, {"leader", leader}, {"lag", std::to_string(lag)}};
-    } else if (peer_behind(current, lag, active)) {
+    } else if (t.replica_behind(current, lag, active)) {
       f.code = "nats.replica_lagging";
       f.title = "Stream " + stream + " replica " + name + " is behind";
       f.detail = name + " is " + (current ? "current" : "not current") + ", " + std::to_string(lag) +
-                 " operations behind, last heard " + nanos_text(active) + " ago (thresholds: 200 operations, 5s).";
+                 " operations behind, last heard " + nanos_text(active) + " ago (thresholds: " +
+                 std::to_string(t.replica_lag_ops) + " operations, " + format_duration(t.replica_silent) + ").";
       f.evidence.push_back(fact + (current ? " current" : " not current") + ", lag " + std::to_string(lag) +
                            ", last heard " + nanos_text(active) + " ago");
       f.values = {{"stream", stream}, {"replica", name}, {"leader", leader},
@@ -111,7 +114,9 @@ void judge_api_error(const StepResult& step, FindingSet& set) {
 
 }  // namespace
 
-void NatsStreamJudge::judge(const std::vector<StepResult>& steps, const JudgeContext&, std::vector<Finding>& out) const {
+void NatsStreamJudge::judge(const std::vector<StepResult>& steps, const JudgeContext& ctx,
+                            std::vector<Finding>& out) const {
+  const Thresholds& t = thresholds_of(ctx);
   FindingSet set;
   // stream_info first: it is the more detailed and usually the rule's focus.
   for (const auto* s : results_of_kind(steps, "nats.stream_info")) {
@@ -120,16 +125,18 @@ void NatsStreamJudge::judge(const std::vector<StepResult>& steps, const JudgeCon
     const auto& repl = field(s->facts, "replication");
     judge_replication(s->id, get_string(s->facts, "stream"),
                       get_int(field(s->facts, "config"), "num_replicas").value_or(0), get_string(repl, "leader"),
-                      field(repl, "replicas"), set);
+                      field(repl, "replicas"), t, set);
   }
   for (const auto* s : results_of_kind(steps, "nats.stream_list")) {
     judge_api_error(*s, set);
     for (const auto& st : field(s->facts, "streams")) {
       judge_replication(s->id, get_string(st, "name"), get_int(st, "num_replicas").value_or(0),
-                        get_string(st, "leader"), field(st, "replicas"), set);
+                        get_string(st, "leader"), field(st, "replicas"), t, set);
     }
   }
-  for (const auto* s : results_of_kind(steps, "nats.consumer_info")) judge_api_error(*s, set);
+  for (std::string_view kind : {"nats.consumer_info", "nats.consumer_list", "nats.consumer_report"}) {
+    for (const auto* s : results_of_kind(steps, kind)) judge_api_error(*s, set);
+  }
   set.move_to(out);
 }
 

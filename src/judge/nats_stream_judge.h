@@ -1,12 +1,14 @@
 #pragma once
 // Judges streams and consumers from the JetStream API steps
-// (nats.stream_info, nats.stream_list, nats.consumer_info), whose replica
-// states come from each stream's leader and are therefore accurate.
+// (nats.stream_info, nats.stream_list, nats.consumer_info, nats.consumer_list,
+// nats.consumer_report), whose replica states come from each stream's leader
+// and are therefore accurate.
 // Codes and their `values`:
 //
 //   nats.replica_offline (warning)     stream, replica, leader, lag
 //   nats.replica_lagging (warning)     a replica not current, more than
-//       200 operations behind or not heard from for over 5 s.
+//       replica_lag_ops operations behind or not heard from for over
+//       replica_silent (the context's Thresholds: 200, 5s by default).
 //       stream, replica, leader, lag, last_seen
 //   nats.stream_no_leader (critical)   a replicated stream without a leader.
 //       stream, replicas

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "steps/nats/nats_steps.h"
+#include "steps/tcp/reachability.h"
 
 namespace rr {
 
@@ -45,6 +46,7 @@ StepCatalog StepRegistry::catalog() const {
 StepRegistry default_step_registry() {
   StepRegistry registry;
   nats::add_nats_steps(registry);
+  registry.add(std::make_unique<tcp::ReachabilityStep>());
   return registry;
 }
 

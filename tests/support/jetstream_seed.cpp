@@ -14,6 +14,13 @@ struct ConnectionDeleter { void operator()(natsConnection* c) const { natsConnec
 struct ContextDeleter { void operator()(jsCtx* js) const { jsCtx_Destroy(js); } };
 struct StreamInfoDeleter { void operator()(jsStreamInfo* si) const { jsStreamInfo_Destroy(si); } };
 struct ConsumerInfoDeleter { void operator()(jsConsumerInfo* ci) const { jsConsumerInfo_Destroy(ci); } };
+struct SubscriptionDeleter { void operator()(natsSubscription* s) const { natsSubscription_Destroy(s); } };
+
+// The messages of one fetch, destroyed (never acknowledged) on scope exit.
+struct MsgList {
+  natsMsgList list{};
+  ~MsgList() { natsMsgList_Destroy(&list); }
+};
 
 void check(natsStatus s, const std::string& what, jsErrCode jerr = static_cast<jsErrCode>(0)) {
   if (s == NATS_OK) return;
@@ -96,6 +103,47 @@ void create_pull_consumer(const JetStreamTarget& target, const std::string& stre
   check(js_AddConsumer(&raw, s.js.get(), stream.c_str(), &cfg, nullptr, &jerr),
         "create consumer " + stream + "/" + durable, jerr);
   std::unique_ptr<jsConsumerInfo, ConsumerInfoDeleter> info(raw);
+}
+
+PublishRefusal publish_until_refused(const JetStreamTarget& target, const std::string& subject, int max_count,
+                                     std::size_t size) {
+  Session s(target);
+  PublishRefusal out;
+  std::string payload(size, '.');
+  for (; out.accepted < max_count; ++out.accepted) {
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus st = js_Publish(nullptr, s.js.get(), subject.c_str(), payload.data(), static_cast<int>(payload.size()),
+                               nullptr, &jerr);
+    if (st == NATS_OK) continue;
+    const char* last = nats_GetLastError(nullptr);
+    out.error = last != nullptr && *last ? last : natsStatus_GetText(st);
+    out.js_code = static_cast<int>(jerr);
+    break;
+  }
+  return out;
+}
+
+int fetch_without_ack(const JetStreamTarget& target, const std::string& stream, const std::string& durable,
+                      const std::string& subject, int count) {
+  Session s(target);
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = stream.c_str();
+  so.Consumer = durable.c_str();
+  natsSubscription* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  check(js_PullSubscribe(&raw, s.js.get(), subject.c_str(), durable.c_str(), nullptr, &so, &jerr),
+        "bind to consumer " + stream + "/" + durable, jerr);
+  std::unique_ptr<natsSubscription, SubscriptionDeleter> sub(raw);
+  int got = 0;
+  while (got < count) {
+    MsgList msgs;
+    natsStatus st = natsSubscription_Fetch(&msgs.list, sub.get(), count - got, 5000, &jerr);
+    if (st == NATS_TIMEOUT) break;
+    check(st, "fetch from " + stream + "/" + durable, jerr);
+    got += msgs.list.Count;
+  }
+  return got;
 }
 
 }  // namespace rr::test

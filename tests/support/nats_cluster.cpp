@@ -11,16 +11,14 @@
 #include "support/jetstream_seed.h"
 
 namespace rr::test {
-namespace {
-
-std::string node_config(const std::string& name, int client, int http, int cluster_port, const std::string& store,
-                        const std::string& cluster_name, const std::vector<int>& cluster_ports) {
+std::string nats_node_config(const NatsNodeSpec& n) {
   std::string routes;
-  for (int p : cluster_ports) routes += "    nats-route://127.0.0.1:" + std::to_string(p) + "\n";
-  return "server_name: " + name + "\nlisten: 127.0.0.1:" + std::to_string(client) + "\nhttp: 127.0.0.1:" +
-         std::to_string(http) + "\n\njetstream {\n  store_dir: \"" + store +
-         "\"\n  max_memory_store: 64MB\n  max_file_store: 256MB\n}\n\ncluster {\n  name: " + cluster_name +
-         "\n  listen: 127.0.0.1:" + std::to_string(cluster_port) + "\n  routes: [\n" + routes + "  ]\n}\n" + R"(
+  for (const auto& r : n.routes) routes += "    nats-route://" + r + "\n";
+  const std::string at = n.host + ":";
+  return "server_name: " + n.name + "\nlisten: " + at + std::to_string(n.client_port) + "\nhttp: " + at +
+         std::to_string(n.http_port) + "\n\njetstream {\n  store_dir: \"" + n.store +
+         "\"\n  max_memory_store: 64MB\n  max_file_store: 256MB\n}\n\ncluster {\n  name: " + n.cluster_name +
+         "\n  listen: " + at + std::to_string(n.cluster_port) + "\n  routes: [\n" + routes + "  ]\n}\n" + R"(
 accounts {
   SYS: {
     users: [
@@ -52,8 +50,6 @@ system_account: SYS
 )";
 }
 
-}  // namespace
-
 NatsCluster::NatsCluster(int size, std::vector<std::string> names) {
   if (size < 1) throw std::runtime_error("a cluster needs at least one node");
   nodes_.resize(static_cast<std::size_t>(size));
@@ -70,8 +66,15 @@ NatsCluster::NatsCluster(int size, std::vector<std::string> names) {
     Node& n = nodes_[i];
     n.config = dir_ / (n.name + ".conf");
     n.log = dir_ / (n.name + ".log");
-    write_file(n.config, node_config(n.name, n.client_port, n.http_port, n.cluster_port,
-                                     (dir_ / (n.name + "-store")).string(), cluster_name_, cluster_ports));
+    std::vector<std::string> routes;
+    for (int p : cluster_ports) routes.push_back("127.0.0.1:" + std::to_string(p));
+    write_file(n.config, nats_node_config({.name = n.name,
+                                           .client_port = n.client_port,
+                                           .http_port = n.http_port,
+                                           .cluster_port = n.cluster_port,
+                                           .store = (dir_ / (n.name + "-store")).string(),
+                                           .cluster_name = cluster_name_,
+                                           .routes = routes}));
   }
   for (int i = 0; i < size; ++i) spawn(i);
   if (wait_for_meta_leader().empty()) {

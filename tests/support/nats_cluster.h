@@ -15,6 +15,19 @@
 
 namespace rr::test {
 
+// One node's configuration file, modelled on the reference
+// cluster-node-n1.conf: JetStream, a cluster with `routes` ("host:port"),
+// accounts SYS (sys, sysmon) and APP (app, jsro; JetStream).
+struct NatsNodeSpec {
+  std::string name;
+  std::string host = "127.0.0.1";  // client, monitor and cluster listen here
+  int client_port = 0, http_port = 0, cluster_port = 0;
+  std::string store;
+  std::string cluster_name = "rr-test";
+  std::vector<std::string> routes;
+};
+std::string nats_node_config(const NatsNodeSpec& node);
+
 class NatsCluster {
  public:
   // Starts `size` nodes named names[i] (default nats-node-1..N) and waits

@@ -15,8 +15,8 @@ std::int64_t millis_left(Deadline deadline) {
 
 // Options for one connection attempt to `url`; null with `error` set when
 // libnats refused an option (e.g. an unreadable creds file).
-OptionsPtr make_options(const ClusterConfig& cluster, const std::string& url, std::int64_t timeout_ms,
-                        NatsError& error) {
+OptionsPtr make_options(const ClusterConfig& cluster, Identity identity, const std::string& url,
+                        std::int64_t timeout_ms, NatsError& error) {
   natsOptions* raw = nullptr;
   natsStatus s = natsOptions_Create(&raw);
   OptionsPtr opts(raw);
@@ -31,11 +31,13 @@ OptionsPtr make_options(const ClusterConfig& cluster, const std::string& url, st
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, 0);
   if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(o, false, nullptr, nullptr);
   if (s == NATS_OK) s = natsOptions_SetName(o, "runbook-responder");
-  if (s == NATS_OK && cluster.creds_file) s = natsOptions_SetUserCredentialsFromFiles(o, cluster.creds_file->c_str(), nullptr);
-  if (s == NATS_OK && cluster.user) {
-    s = natsOptions_SetUserInfo(o, cluster.user->c_str(), cluster.password ? cluster.password->c_str() : "");
-  }
-  if (s == NATS_OK && cluster.token) s = natsOptions_SetToken(o, cluster.token->c_str());
+  const bool sys = identity == Identity::System;
+  const auto& creds_file = sys ? cluster.system_creds_file : cluster.creds_file;
+  const auto& user = sys ? cluster.system_user : cluster.user;
+  const auto& password = sys ? cluster.system_password : cluster.password;
+  if (s == NATS_OK && creds_file) s = natsOptions_SetUserCredentialsFromFiles(o, creds_file->c_str(), nullptr);
+  if (s == NATS_OK && user) s = natsOptions_SetUserInfo(o, user->c_str(), password ? password->c_str() : "");
+  if (s == NATS_OK && !sys && cluster.token) s = natsOptions_SetToken(o, cluster.token->c_str());
   if (s != NATS_OK) {
     error = last_nats_error(s);
     return nullptr;
@@ -90,46 +92,61 @@ NatsError last_nats_error(natsStatus status, int js_code) {
   return e;
 }
 
-JsConnection JsConnection::open(const ClusterConfig& cluster, Deadline deadline) {
-  JsConnection c;
+bool has_system_identity(const ClusterConfig& cluster) {
+  return cluster.system_user.has_value() || cluster.system_creds_file.has_value();
+}
+
+OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline) {
+  OpenedConnection c;
   const auto& servers = cluster.servers;
   for (std::size_t i = 0; i < servers.size(); ++i) {
     const std::string& url = servers[i];
     auto left = deadline.remaining().count();
     if (left <= 0) {
-      c.attempts_.push_back({url, "not tried: deadline reached"});
+      c.attempts.push_back({url, "not tried: deadline reached"});
       continue;
     }
     std::int64_t share = std::max<std::int64_t>(1, left / static_cast<std::int64_t>(servers.size() - i));
     NatsError error;
-    OptionsPtr opts = make_options(cluster, url, share, error);
+    OptionsPtr opts = make_options(cluster, identity, url, share, error);
     if (!opts) {
-      c.attempts_.push_back({url, error.text});
+      c.attempts.push_back({url, error.text, error.status});
       continue;
     }
     natsConnection* raw_conn = nullptr;
     natsStatus s = natsConnection_Connect(&raw_conn, opts.get());
     ConnectionPtr conn(raw_conn);
     if (s != NATS_OK) {
-      c.attempts_.push_back({url, last_nats_error(s).text});
+      c.attempts.push_back({url, last_nats_error(s).text, s});
       continue;
     }
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    jo.Wait = millis_left(deadline);
-    jsCtx* raw_js = nullptr;
-    s = natsConnection_JetStream(&raw_js, conn.get(), &jo);
-    JsCtxPtr js(raw_js);
-    if (s != NATS_OK) {
-      c.attempts_.push_back({url, last_nats_error(s).text});
-      continue;
-    }
-    c.options_ = std::move(opts);
-    c.conn_ = std::move(conn);
-    c.js_ = std::move(js);
-    c.url_ = url;
+    c.options = std::move(opts);
+    c.conn = std::move(conn);
+    c.url = url;
     break;
   }
+  return c;
+}
+
+JsConnection JsConnection::open(const ClusterConfig& cluster, Deadline deadline) {
+  JsConnection c;
+  OpenedConnection opened = connect_first(cluster, Identity::App, deadline);
+  c.attempts_ = std::move(opened.attempts);
+  if (!opened.conn) return c;
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = millis_left(deadline);
+  jsCtx* raw_js = nullptr;
+  natsStatus s = natsConnection_JetStream(&raw_js, opened.conn.get(), &jo);
+  JsCtxPtr js(raw_js);
+  if (s != NATS_OK) {
+    c.attempts_.push_back({opened.url, last_nats_error(s).text, s});
+    return c;
+  }
+  c.options_ = std::move(opened.options);
+  c.conn_ = std::move(opened.conn);
+  c.js_ = std::move(js);
+  c.url_ = opened.url;
   return c;
 }
 
@@ -199,6 +216,27 @@ JsReply<ConsumerInfoPtr> JsConnection::consumer_info(const std::string& stream, 
   jsConsumerInfo* raw = nullptr;
   natsStatus s = js_GetConsumerInfo(&raw, js_.get(), stream.c_str(), consumer.c_str(), &jo, &code);
   reply.value.reset(raw);
+  if (s != NATS_OK) {
+    reply.value.reset();
+    reply.error = call_error(s, code);
+  }
+  return reply;
+}
+
+JsReply<ConsumerInfoListPtr> JsConnection::consumers(const std::string& stream, Deadline deadline) const {
+  JsReply<ConsumerInfoListPtr> reply;
+  jsOptions jo = call_options(deadline);
+  jsErrCode code = static_cast<jsErrCode>(0);
+  jsConsumerInfoList* raw = nullptr;
+  natsStatus s = js_Consumers(&raw, js_.get(), stream.c_str(), &jo, &code);
+  reply.value.reset(raw);
+  if (s == NATS_NOT_FOUND) {
+    // libnats says NATS_NOT_FOUND, without an error code, both for a stream
+    // without consumers and for a missing stream: ask about the stream.
+    reply.value.reset();
+    if (auto info = stream_info(stream, deadline); info.error) reply.error = std::move(info.error);
+    return reply;
+  }
   if (s != NATS_OK) {
     reply.value.reset();
     reply.error = call_error(s, code);

@@ -1,7 +1,9 @@
 #pragma once
-// One connection to a cluster's application account for JetStream API reads,
-// owned by one step run: it never reconnects, every call is bounded by a
-// deadline, and every object libnats hands back is freed by RAII.
+// Connections to a cluster as one of its two identities: the application
+// account for JetStream API reads (JsConnection) or the system account for
+// $SYS requests (connect_first, see sys_request.h). A connection is owned by
+// one step run: it never reconnects, every call is bounded by a deadline,
+// and every object libnats hands back is freed by RAII.
 //
 // libnats' global state (nats_Open/nats_Close) is shared by the whole
 // process and is deliberately never closed here.
@@ -32,6 +34,8 @@ using JsCtxPtr = std::unique_ptr<jsCtx, CDeleter<jsCtx, jsCtx_Destroy>>;
 using StreamInfoPtr = std::unique_ptr<jsStreamInfo, CDeleter<jsStreamInfo, jsStreamInfo_Destroy>>;
 using StreamInfoListPtr = std::unique_ptr<jsStreamInfoList, CDeleter<jsStreamInfoList, jsStreamInfoList_Destroy>>;
 using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, CDeleter<jsConsumerInfo, jsConsumerInfo_Destroy>>;
+using ConsumerInfoListPtr =
+    std::unique_ptr<jsConsumerInfoList, CDeleter<jsConsumerInfoList, jsConsumerInfoList_Destroy>>;
 
 // A failed call: the client's status, the JetStream API error code (0 when
 // the server sent none, e.g. 10008 no leader, 10059 stream not found, 10014
@@ -57,7 +61,29 @@ struct JsReply {
 struct ConnectAttempt {
   std::string server;
   std::string error;
+  int status = 0;  // natsStatus; 0 when never tried (deadline reached)
 };
+
+// Which account a connection logs into.
+enum class Identity {
+  App,     // ClusterConfig user/password, token or creds_file
+  System,  // ClusterConfig system_user/system_password or system_creds_file
+};
+
+// True when the cluster names a system-account user or creds file.
+bool has_system_identity(const ClusterConfig& cluster);
+
+// A plain connection; conn is null when no server answered.
+struct OpenedConnection {
+  OptionsPtr options;  // outlives conn (declared first, destroyed last)
+  ConnectionPtr conn;
+  std::string url;  // the server connected to
+  std::vector<ConnectAttempt> attempts;  // the failed ones, in order
+};
+
+// Tries cluster.servers in order as `identity`, each attempt limited to an
+// equal share of the time left; no reconnects, no retries.
+OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline);
 
 class JsConnection {
  public:
@@ -84,6 +110,10 @@ class JsConnection {
   JsReply<StreamInfoListPtr> streams(Deadline deadline) const;
   JsReply<ConsumerInfoPtr> consumer_info(const std::string& stream, const std::string& consumer,
                                          Deadline deadline) const;
+  // Every consumer of `stream` with its info (libnats pages by itself); an
+  // empty list when it has none. A missing stream is an error (10059),
+  // found with one more call: libnats reports it as an empty list.
+  JsReply<ConsumerInfoListPtr> consumers(const std::string& stream, Deadline deadline) const;
 
  private:
   JsConnection() = default;

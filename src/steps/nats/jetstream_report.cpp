@@ -40,6 +40,24 @@ nlohmann::json jetstream_server_facts(const ServerRef& ref, const MonitorReply& 
   return facts;
 }
 
+void add_jetstream_stream_facts(nlohmann::json& server_facts, const MonitorReply& detail) {
+  server_facts["stream_detail_error"] = data_reply_error(detail);
+  if (!detail.body.is_object()) return;
+  nlohmann::json streams = nlohmann::json::array();
+  for (const auto& account : field(detail.body, "account_details")) {
+    for (const auto& st : field(account, "stream_detail")) {
+      if (streams.size() >= kMaxReportStreams) break;
+      nlohmann::json s = {{"name", one_line(get_string(st, "name"))},
+                          {"account", one_line(get_string(account, "name"))},
+                          {"leader", one_line(get_string(field(st, "cluster"), "leader"))}};
+      copy_uint(s, field(st, "state"), "messages", "messages");
+      copy_uint(s, field(st, "state"), "last_seq", "last_seq");
+      streams.push_back(std::move(s));
+    }
+  }
+  server_facts["stream_detail"] = std::move(streams);
+}
+
 nlohmann::json jetstream_report_facts(const ClusterConfig& cluster, std::vector<nlohmann::json> servers) {
   int answered = 0;
   std::string leader;
@@ -91,6 +109,11 @@ std::string jetstream_report_output(const nlohmann::json& facts) {
              format_duration(Nanos(get_int(r, "active_ns").value_or(0))) + " ago, lag " +
              std::to_string(get_uint(r, "lag").value_or(0)) + "\n";
     }
+    for (const auto& st : field(s, "stream_detail")) {
+      out += "  stream " + get_string(st, "name") + ": " + std::to_string(get_uint(st, "messages").value_or(0)) +
+             " messages, last seq " + std::to_string(get_uint(st, "last_seq").value_or(0)) + ", leader " +
+             (get_string(st, "leader").empty() ? "none" : get_string(st, "leader")) + "\n";
+    }
     if (std::string e = get_string(s, "error"); !e.empty()) out += "  error: " + e + "\n";
     return out;
   });
@@ -102,7 +125,13 @@ StepResult JetStreamReportStep::run(const StepInput& input) const {
         MonitorReply jsz = get_monitor(ref.monitor, "/jsz", deadline);
         // /jsz does not say which server it is; /varz does.
         MonitorReply varz = jsz.reachable ? get_monitor(ref.monitor, "/varz", deadline) : MonitorReply{};
-        return jetstream_server_facts(ref, jsz, varz);
+        nlohmann::json facts = jetstream_server_facts(ref, jsz, varz);
+        // A separate read, so that a large or failed detail reply costs only
+        // the per-stream sequences, not the server's report.
+        if (jsz.reachable) {
+          add_jetstream_stream_facts(facts, get_monitor(ref.monitor, "/jsz?accounts=true&streams=true", deadline));
+        }
+        return facts;
       },
       jetstream_report_facts,
       jetstream_report_summary,

@@ -6,6 +6,12 @@
 //   nats.stream_list       stream_list.h
 //   nats.stream_info       stream_info.h
 //   nats.consumer_info     consumer_info.h
+//   nats.sys_server_list   sys_server_list.h      ($SYS, system account)
+//   nats.sys_jetstream_report sys_jetstream_report.h ($SYS, system account)
+//   nats.leafnodes         leafnodes.h
+//   nats.consumer_list     consumer_list.h
+//   nats.consumer_report   consumer_report.h
+// (nats.reachability lives in steps/tcp/reachability.h.)
 
 #include "steps/step.h"
 

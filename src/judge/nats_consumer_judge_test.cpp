@@ -1,0 +1,252 @@
+// The consumer judge on the captured consumer CIM-PROCESSOR (70 pending, 10
+// awaiting ack, delivered up to 30 of 100) and on hand-built facts for each
+// threshold, the clock and hostile shapes.
+
+#include <catch2/catch.hpp>
+
+#include "judge/nats_consumer_judge.h"
+#include "steps/nats/testdata/samples.h"
+
+namespace rr {
+namespace {
+
+namespace samples = nats::samples;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+// A consumer_detail entry of a captured /jsz reply in the facts shape of
+// consumer_info.h (the same JetStream API fields, renamed as the step does).
+json consumer_from_jsz(const json& d) {
+  const json& c = d["config"];
+  return {{"stream", d["stream_name"]}, {"consumer", d["name"]}, {"created", d["created"]},
+          {"delivered", d["delivered"]}, {"ack_floor", d["ack_floor"]},
+          {"num_pending", d["num_pending"]}, {"num_ack_pending", d["num_ack_pending"]},
+          {"num_redelivered", d["num_redelivered"]}, {"num_waiting", d["num_waiting"]},
+          {"config", {{"durable_name", c["durable_name"]}, {"ack_policy", c["ack_policy"]},
+                      {"ack_wait_ns", c["ack_wait"]}, {"max_deliver", c["max_deliver"]},
+                      {"max_ack_pending", c["max_ack_pending"]}, {"max_waiting", c["max_waiting"]},
+                      {"deliver_subject", ""}}},
+          {"replication", {{"leader", d["cluster"]["leader"]}}}};
+}
+
+// nats.consumer_report facts for CIM-EVENTS from the captured reply.
+StepResult captured_report() {
+  json stream = samples::json("degraded_n1_jsz_acc_APP.json")["account_details"][0]["stream_detail"][0];
+  REQUIRE(stream["name"] == "CIM-EVENTS");
+  json consumers = json::array({consumer_from_jsz(stream["consumer_detail"][0])});
+  return samples::result("report", "nats.consumer_report",
+                         {{"reachable", true}, {"stream", "CIM-EVENTS"}, {"found", true},
+                          {"stream_state", stream["state"]}, {"consumers", consumers}});
+}
+
+std::string ago(Nanos d) { return format_rfc3339(TimePoint(Clock::now() - d)); }
+
+// A consumer of stream S as nats.consumer_info facts.
+json consumer(std::uint64_t pending, std::uint64_t ack_pending, std::uint64_t redelivered = 0,
+              std::int64_t max_ack_pending = 1000, std::string last_active = "") {
+  if (last_active.empty()) last_active = ago(1s);
+  return {{"reachable", true}, {"found", true}, {"stream", "S"}, {"consumer", "C"},
+          {"created", ago(24h)},
+          {"delivered", {{"stream_seq", 40}, {"last_active", last_active}}},
+          {"ack_floor", {{"stream_seq", 40 - ack_pending}, {"last_active", last_active}}},
+          {"num_pending", pending}, {"num_ack_pending", ack_pending}, {"num_redelivered", redelivered},
+          {"num_waiting", 1},
+          {"config", {{"max_ack_pending", max_ack_pending}, {"ack_wait_ns", 30000000000LL}, {"max_deliver", 5}}}};
+}
+
+StepResult info(json facts, std::string id = "consumer") {
+  return samples::result(std::move(id), "nats.consumer_info", std::move(facts));
+}
+
+std::vector<Finding> judge(const std::vector<StepResult>& steps, const Thresholds* t = nullptr) {
+  std::vector<Finding> out;
+  NatsConsumerJudge().judge(steps, JudgeContext{nullptr, t}, out);
+  return out;
+}
+
+const Finding* find(const std::vector<Finding>& fs, const std::string& code) {
+  for (const auto& f : fs) {
+    if (f.code == code) return &f;
+  }
+  return nullptr;
+}
+
+std::string describe(const std::vector<Finding>& fs) {
+  std::string out;
+  for (const auto& f : fs) {
+    out += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.title + "\n  " + f.detail + "\n";
+    for (const auto& e : f.evidence) out += "    " + e + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the captured consumer: backlog and ack pending over lowered thresholds, idle for hours") {
+  Thresholds t;
+  t.consumer_pending = 50;
+  t.consumer_ack_pending = 5;
+  auto fs = judge({captured_report()}, &t);
+  INFO(describe(fs));
+  REQUIRE(fs.size() == 3);
+
+  const Finding* backlog = find(fs, "nats.consumer_backlog");
+  REQUIRE(backlog != nullptr);
+  CHECK(backlog->severity == Severity::Warning);
+  CHECK(backlog->title == "Consumer CIM-EVENTS/CIM-PROCESSOR has a backlog of 70 messages");
+  CHECK(backlog->detail.rfind("CIM-PROCESSOR has 70 messages pending, delivered up to stream seq 30, ack floor 20, "
+                              "stream last seq 100 (threshold 50).", 0) == 0);
+  CHECK(backlog->detail.find("No pull request is waiting") != std::string::npos);
+  CHECK(backlog->values == std::map<std::string, std::string>{{"stream", "CIM-EVENTS"},
+                                                              {"consumer", "CIM-PROCESSOR"},
+                                                              {"pending", "70"},
+                                                              {"delivered_seq", "30"},
+                                                              {"ack_floor_seq", "20"},
+                                                              {"last_seq", "100"}});
+  REQUIRE(backlog->evidence.size() == 1);
+  CHECK(backlog->evidence[0] == "report: CIM-EVENTS/CIM-PROCESSOR num_pending 70, delivered stream seq 30, "
+                                "ack floor stream seq 20, stream last seq 100, num_waiting 0");
+
+  const Finding* ack = find(fs, "nats.consumer_ack_pending");
+  REQUIRE(ack != nullptr);
+  CHECK(ack->severity == Severity::Warning);
+  CHECK(ack->values.at("ack_pending") == "10");
+  CHECK(ack->values.at("max_ack_pending") == "1000");
+  CHECK(ack->detail.find("10 messages delivered but not acknowledged (ack floor stream seq 20, delivered up to 30") !=
+        std::string::npos);
+
+  // Captured on 2026-11-22: long before any run of this test.
+  const Finding* stale = find(fs, "nats.consumer_stale");
+  REQUIRE(stale != nullptr);
+  CHECK(stale->values.at("last_active") == "2026-11-22T23:55:00.792988543Z");  // the ack, after the delivery
+  CHECK(stale->values.at("pending") == "70");
+  CHECK(stale->detail.find("its last delivery or ack was at 2026-11-22T23:55:00.792988543Z") != std::string::npos);
+
+  // The defaults (no thresholds in the context): 70 and 10 are fine.
+  auto defaults = judge({captured_report()});
+  INFO(describe(defaults));
+  REQUIRE(defaults.size() == 1);
+  CHECK(defaults[0].code == "nats.consumer_stale");
+}
+
+TEST_CASE("ack pending near and at max_ack_pending") {
+  auto near = judge({info(consumer(0, 8, 0, 10))});
+  INFO(describe(near));
+  REQUIRE(near.size() == 1);
+  CHECK(near[0].code == "nats.consumer_ack_pending");
+  CHECK(near[0].severity == Severity::Warning);
+  CHECK(near[0].title == "Consumer S/C has 8 messages awaiting ack (max_ack_pending 10)");
+
+  auto at = judge({info(consumer(0, 10, 0, 10))});
+  REQUIRE(at.size() == 1);
+  CHECK(at[0].severity == Severity::Critical);
+  CHECK(at[0].detail.find("consumption has stopped") != std::string::npos);
+
+  CHECK(judge({info(consumer(0, 7, 0, 10))}).empty());    // 70 %
+  CHECK(judge({info(consumer(0, 1000, 0, -1))}).empty());  // unlimited, at the count threshold
+  auto over = judge({info(consumer(0, 1001, 0, -1))});
+  REQUIRE(over.size() == 1);
+  CHECK(over[0].severity == Severity::Warning);
+  CHECK(over[0].values.at("max_ack_pending") == "-1");
+
+  Thresholds t;
+  t.consumer_ack_pending_ratio = 0.5;
+  CHECK(judge({info(consumer(0, 5, 0, 10))}, &t).size() == 1);
+}
+
+TEST_CASE("backlog and redeliveries against their thresholds") {
+  CHECK(judge({info(consumer(1000, 0))}).empty());
+  auto backlog = judge({info(consumer(1001, 0))});
+  REQUIRE(backlog.size() == 1);
+  CHECK(backlog[0].code == "nats.consumer_backlog");
+  CHECK(backlog[0].values.at("last_seq") == "");  // no step read the stream
+  CHECK(backlog[0].detail.find("1 pull requests are waiting") != std::string::npos);
+
+  // A stream_info of the same stream supplies its last sequence.
+  auto with_stream = judge({info(consumer(1001, 0)),
+                            samples::result("stream", "nats.stream_info",
+                                            {{"stream", "S"}, {"found", true}, {"state", {{"last_seq", 1041}}}})});
+  REQUIRE(with_stream.size() == 1);
+  CHECK(with_stream[0].values.at("last_seq") == "1041");
+
+  auto redelivered = judge({info(consumer(0, 0, 150))});
+  REQUIRE(redelivered.size() == 1);
+  CHECK(redelivered[0].code == "nats.consumer_redeliveries");
+  CHECK(redelivered[0].values.at("redelivered") == "150");
+  CHECK(redelivered[0].detail.find("within ack_wait (30s)") != std::string::npos);
+  CHECK(redelivered[0].detail.find("max_deliver 5") != std::string::npos);
+  Thresholds t;
+  t.consumer_redeliveries = 150;
+  CHECK(judge({info(consumer(0, 0, 150))}, &t).empty());
+  t.consumer_redeliveries = 0;
+  t.consumer_pending = 0;
+  CHECK(judge({info(consumer(1, 0, 1))}, &t).size() == 2);
+}
+
+TEST_CASE("stale: messages pending and no activity for longer than the threshold") {
+  auto idle = judge({info(consumer(5, 0, 0, 1000, ago(10min)))});
+  INFO(describe(idle));
+  REQUIRE(idle.size() == 1);
+  CHECK(idle[0].code == "nats.consumer_stale");
+  CHECK(idle[0].title.find("has been idle for 10m with 5 messages pending") != std::string::npos);
+
+  CHECK(judge({info(consumer(5, 0, 0, 1000, ago(1min)))}).empty());
+  CHECK(judge({info(consumer(0, 0, 0, 1000, ago(10min)))}).empty());  // nothing pending
+  Thresholds t;
+  t.consumer_stale = 15min;
+  CHECK(judge({info(consumer(5, 0, 0, 1000, ago(10min)))}, &t).empty());
+
+  // Never delivered: idle since it was created.
+  json never = consumer(5, 0);
+  never["delivered"]["last_active"] = "";
+  never["ack_floor"]["last_active"] = "";
+  auto fs = judge({info(never)});
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].values.at("last_active") == "");
+  CHECK(fs[0].detail.find("has delivered nothing since it was created at") != std::string::npos);
+}
+
+TEST_CASE("consumer_info and consumer_report on the same consumer: one finding, both facts") {
+  StepResult report = captured_report();
+  json single = report.facts["consumers"][0];
+  single["found"] = true;
+  single["reachable"] = true;
+  Thresholds t;
+  t.consumer_pending = 50;
+  auto fs = judge({info(single, "processor"), report}, &t);
+  INFO(describe(fs));
+  const Finding* backlog = find(fs, "nats.consumer_backlog");
+  REQUIRE(backlog != nullptr);
+  CHECK(backlog->evidence.size() == 2);
+  CHECK(backlog->values.at("last_seq") == "100");  // from the report's stream state
+  CHECK(fs.size() == 2);                            // backlog and stale
+}
+
+TEST_CASE("the consumer judge ignores not-found consumers, failed steps and hostile shapes") {
+  json missing = consumer(5000, 5000);
+  missing["found"] = false;
+  CHECK(judge({info(missing)}).empty());
+  StepResult failed = captured_report();
+  failed.status = StepStatus::Timeout;
+  CHECK(judge({failed}).empty());
+  for (json c : {json(nullptr), json("x"), json::array({1, 2}),
+                 json{{"stream", "S"}, {"consumer", "C"}, {"num_pending", "lots"}, {"num_ack_pending", -3},
+                      {"delivered", "x"}, {"ack_floor", {{"last_active", 12}}}, {"config", {{"max_ack_pending", "x"}}}},
+                 json{{"stream", 1}, {"consumer", nullptr}, {"num_pending", 1e20}}}) {
+    INFO(c.dump());
+    json facts = {{"stream", "S"}, {"consumers", json::array({c})}, {"stream_state", "x"}};
+    CHECK(judge({samples::result("r", "nats.consumer_report", facts)}).empty());
+  }
+  CHECK(judge({samples::result("r", "nats.consumer_report", {{"consumers", {{"a", 1}}}})}).empty());
+}
+
+TEST_CASE("default_judges include the storage and consumer judges, with the context's thresholds") {
+  Thresholds t;
+  t.consumer_pending = 50;
+  Judges judges = default_judges();
+  auto fs = judges.run({captured_report()}, JudgeContext{nullptr, &t});
+  CHECK(find(fs, "nats.consumer_backlog") != nullptr);
+  CHECK(find(judges.run({captured_report()}, JudgeContext{}), "nats.consumer_backlog") == nullptr);
+}
+
+}  // namespace rr

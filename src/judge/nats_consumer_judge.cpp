@@ -103,6 +103,8 @@ void judge_backlog(const ConsumerState& c, const Thresholds& t, FindingSet& set)
   f.values["pending"] = std::to_string(c.pending);
   f.values["delivered_seq"] = std::to_string(c.delivered_seq);
   f.values["ack_floor_seq"] = std::to_string(c.ack_floor_seq);
+  // Where a replay starts: the first message the consumer has not acknowledged.
+  f.values["replay_from"] = std::to_string(c.ack_floor_seq + 1);
   f.values["last_seq"] = c.last_seq ? std::to_string(*c.last_seq) : "";
   set.add(std::move(f), c.stream + "|" + c.name);
 }

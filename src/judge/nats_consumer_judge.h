@@ -4,7 +4,8 @@
 // failing on messages? Codes and their `values`:
 //
 //   nats.consumer_backlog (warning)     num_pending > consumer_pending.
-//       stream, consumer, pending, delivered_seq, ack_floor_seq, last_seq
+//       stream, consumer, pending, delivered_seq, ack_floor_seq, last_seq,
+//       replay_from (ack_floor_seq + 1: where a replay starts)
 //       (last_seq: the stream's last sequence, "" when no step read it)
 //   nats.consumer_ack_pending           num_ack_pending > consumer_ack_pending
 //       (warning; critical when          or >= consumer_ack_pending_ratio of

@@ -1,0 +1,89 @@
+// EventProcessingFailure through `runbook-responder triage` against a real
+// cluster: a stream full to the point where publishes fail, and a consumer
+// with a backlog and unacknowledged messages.
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/payloads.h"
+#include "support/jetstream_seed.h"
+#include "support/nats_cluster.h"
+#include "support/process.h"
+
+using namespace rr::test;
+using nlohmann::json;
+
+namespace {
+
+const json* finding(const json& report, const std::string& code) {
+  for (const auto& f : report["findings"])
+    if (f["code"] == code) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("A full stream and a lagging consumer are named with the server's numbers and error") {
+  NatsCluster nats(3);
+  const JetStreamTarget app{{nats.client_url(0), nats.client_url(1)}, "app", "app"};
+  create_stream(app, "CIM-EVENTS", "cim.events.>", 3, 64 * 1024);
+  create_pull_consumer(app, "CIM-EVENTS", "CIM-PROCESSOR");
+  PublishRefusal refusal = publish_until_refused(app, "cim.events.order", 5000, 200);
+  REQUIRE_FALSE(refusal.error.empty());
+  INFO("publish refused after " << refusal.accepted << ": " << refusal.error);
+  CHECK(refusal.js_code == 10077);
+  REQUIRE(fetch_without_ack(app, "CIM-EVENTS", "CIM-PROCESSOR", "cim.events.order", 30) == 30);
+
+  TempDir dir;
+  write_file(dir / "password", "jsro\n");
+  std::string config = "rules: [\"" RR_SOURCE_DIR "/rules/*.yaml\"]\nclusters:\n  - name: cim\n    servers: [";
+  for (int i = 0; i < 3; ++i) config += std::string(i ? ", " : "") + "\"" + nats.client_url(i) + "\"";
+  config += "]\n    monitor: [";
+  for (int i = 0; i < 3; ++i) config += std::string(i ? ", " : "") + "\"" + nats.monitor_url(i) + "\"";
+  config += "]\n    user: jsro\n    password_file: " + (dir / "password").string() +
+            "\nthresholds: {consumer_pending: 10, consumer_ack_pending: 20}\n";
+  write_file(dir / "config.yaml", config);
+  write_file(dir / "payload.json",
+             alert_payload("{}:{alertname=\"EventProcessingFailure\"}",
+                           {{"alertname", "EventProcessingFailure"}, {"cluster", "cim"}})
+                 .dump());
+
+  auto r = run({RR_BINARY, "triage", "--payload", (dir / "payload.json").string(), "--config",
+                (dir / "config.yaml").string(), "--format", "json"},
+               std::chrono::seconds(60));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto report = json::parse(r.output.substr(r.output.find('{')));
+  CHECK(report["rule"] == "event-processing-failure");
+
+  const json* full = finding(report, "nats.stream_full_rejecting");
+  REQUIRE(full);
+  CHECK((*full)["title"].get<std::string>().find("CIM-EVENTS") != std::string::npos);
+  // The report quotes the error the publishers get.
+  CHECK((*full)["detail"].get<std::string>().find("maximum bytes exceeded") != std::string::npos);
+  CHECK(refusal.error.find("maximum bytes exceeded") != std::string::npos);
+
+  const json* high = finding(report, "nats.stream_storage_high");
+  REQUIRE(high);
+  CHECK((*high)["severity"] == "critical");
+
+  const json* backlog = finding(report, "nats.consumer_backlog");
+  REQUIRE(backlog);
+  std::string backlog_detail = (*backlog)["detail"].get<std::string>();
+  CHECK(backlog_detail.find("CIM-PROCESSOR") != std::string::npos);
+  CHECK(backlog_detail.find(std::to_string(refusal.accepted - 30)) != std::string::npos);  // pending
+  const json* unacked = finding(report, "nats.consumer_ack_pending");
+  REQUIRE(unacked);
+  CHECK((*unacked)["detail"].get<std::string>().find("30") != std::string::npos);
+
+  bool replay = false, purge_warns = false;
+  for (const auto& s : report["suggestions"]) {
+    std::string c = s["command"];
+    if (c == "nats consumer add CIM-EVENTS REPLAY --pull --deliver 1 --max-deliver=1 --defaults") replay = true;
+    if (c.find("nats stream purge CIM-EVENTS") == 0)
+      purge_warns = s["why"].get<std::string>().find("ack floor") != std::string::npos;
+  }
+  CHECK(replay);
+  CHECK(purge_warns);
+}

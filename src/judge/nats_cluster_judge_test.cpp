@@ -4,9 +4,12 @@
 
 #include "judge/judge.h"
 #include "steps/nats/testdata/samples.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::with_code;
 
 namespace s = nats::samples;
 
@@ -15,14 +18,6 @@ std::vector<s::Replies> replies(s::Replies (*make)(int)) { return {make(0), make
 std::vector<Finding> judge(const std::vector<StepResult>& steps) {
   ClusterConfig c = s::cluster();
   return default_judges().run(steps, JudgeContext{&c});
-}
-
-std::vector<const Finding*> with_code(const std::vector<Finding>& fs, const std::string& code) {
-  std::vector<const Finding*> out;
-  for (const auto& f : fs) {
-    if (f.code == code) out.push_back(&f);
-  }
-  return out;
 }
 
 bool cites(const Finding& f, const std::string& text) {

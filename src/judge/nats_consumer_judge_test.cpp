@@ -6,9 +6,12 @@
 
 #include "judge/nats_consumer_judge.h"
 #include "steps/nats/testdata/samples.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::describe;
 
 namespace samples = nats::samples;
 using json = nlohmann::json;
@@ -71,15 +74,6 @@ const Finding* find(const std::vector<Finding>& fs, const std::string& code) {
   return nullptr;
 }
 
-std::string describe(const std::vector<Finding>& fs) {
-  std::string out;
-  for (const auto& f : fs) {
-    out += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.title + "\n  " + f.detail + "\n";
-    for (const auto& e : f.evidence) out += "    " + e + "\n";
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("the captured consumer: backlog and ack pending over lowered thresholds, idle for hours") {
@@ -102,6 +96,7 @@ TEST_CASE("the captured consumer: backlog and ack pending over lowered threshold
                                                               {"pending", "70"},
                                                               {"delivered_seq", "30"},
                                                               {"ack_floor_seq", "20"},
+                                                              {"replay_from", "21"},
                                                               {"last_seq", "100"}});
   REQUIRE(backlog->evidence.size() == 1);
   CHECK(backlog->evidence[0] == "report: CIM-EVENTS/CIM-PROCESSOR num_pending 70, delivered stream seq 30, "

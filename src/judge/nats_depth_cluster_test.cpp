@@ -6,9 +6,13 @@
 
 #include "judge/judge.h"
 #include "support/nats_cluster.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::with_code;
+using test::describe;
 
 using namespace std::chrono_literals;
 
@@ -17,23 +21,6 @@ StepResult run(const std::string& id, const std::string& kind, const ClusterConf
   static const StepRegistry registry = default_step_registry();
   StepInput input{id, std::move(params), &config, Deadline::after(5s)};
   return registry.find(kind)->run(input);
-}
-
-std::vector<const Finding*> with_code(const std::vector<Finding>& fs, const std::string& code) {
-  std::vector<const Finding*> out;
-  for (const auto& f : fs) {
-    if (f.code == code) out.push_back(&f);
-  }
-  return out;
-}
-
-std::string describe(const std::vector<Finding>& fs) {
-  std::string out;
-  for (const auto& f : fs) {
-    out += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.title + "\n  " + f.detail + "\n";
-    for (const auto& e : f.evidence) out += "    " + e + "\n";
-  }
-  return out;
 }
 
 }  // namespace
@@ -95,6 +82,7 @@ TEST_CASE("a full discard-new stream and a consumer behind, judged on a real clu
                                                                  {"pending", "1950"},
                                                                  {"delivered_seq", "50"},
                                                                  {"ack_floor_seq", "0"},
+                                                                 {"replay_from", "1"},
                                                                  {"last_seq", "2000"}});
   CHECK(backlog[0]->evidence.size() == 2);  // consumer_report and consumer_info
 

@@ -9,9 +9,13 @@
 
 #include "judge/judge.h"
 #include "support/nats_cluster.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::with_code;
+using test::describe;
 
 using namespace std::chrono_literals;
 
@@ -26,23 +30,6 @@ std::vector<StepResult> run_rule_steps(const ClusterConfig& config) {
     results.push_back(registry.find(kind)->run(input));
   }
   return results;
-}
-
-std::vector<const Finding*> with_code(const std::vector<Finding>& fs, const std::string& code) {
-  std::vector<const Finding*> out;
-  for (const auto& f : fs) {
-    if (f.code == code) out.push_back(&f);
-  }
-  return out;
-}
-
-std::string describe(const std::vector<Finding>& fs) {
-  std::string out;
-  for (const auto& f : fs) {
-    out += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.title + "\n";
-    for (const auto& e : f.evidence) out += "    " + e + "\n";
-  }
-  return out;
 }
 
 }  // namespace

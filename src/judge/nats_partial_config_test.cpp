@@ -9,9 +9,13 @@
 
 #include "judge/judge.h"
 #include "steps/nats/testdata/samples.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::with_code;
+using test::describe;
 
 namespace s = nats::samples;
 
@@ -47,29 +51,12 @@ std::vector<Finding> judge(const ClusterConfig& c, const std::vector<StepResult>
   return default_judges().run(steps, JudgeContext{&c});
 }
 
-std::vector<const Finding*> with_code(const std::vector<Finding>& fs, const std::string& code) {
-  std::vector<const Finding*> out;
-  for (const auto& f : fs) {
-    if (f.code == code) out.push_back(&f);
-  }
-  return out;
-}
-
 bool cites(const Finding& f, const std::string& text) {
   return std::any_of(f.evidence.begin(), f.evidence.end(),
                      [&](const std::string& e) { return e.find(text) != std::string::npos; });
 }
 
 bool says(const Finding& f, const std::string& text) { return f.detail.find(text) != std::string::npos; }
-
-std::string describe(const std::vector<Finding>& fs) {
-  std::string out;
-  for (const auto& f : fs) {
-    out += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.title + "\n    " + f.detail + "\n";
-    for (const auto& e : f.evidence) out += "    - " + e + "\n";
-  }
-  return out;
-}
 
 // Sets one server's routes as /varz and /routez report them.
 void set_routes(s::Replies& r, int routes) {

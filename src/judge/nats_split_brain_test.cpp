@@ -6,9 +6,13 @@
 #include "judge/judge.h"
 #include "judge/nats_cluster_view.h"
 #include "steps/nats/testdata/samples.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::with_code;
+using test::describe;
 
 namespace s = nats::samples;
 
@@ -66,23 +70,6 @@ std::vector<StepResult> steps(const std::vector<Node>& nodes, bool with_routes =
 std::vector<Finding> judge(const std::vector<StepResult>& st) {
   ClusterConfig c = s::cluster();
   return default_judges().run(st, JudgeContext{&c});
-}
-
-std::vector<const Finding*> with_code(const std::vector<Finding>& fs, const std::string& code) {
-  std::vector<const Finding*> out;
-  for (const auto& f : fs) {
-    if (f.code == code) out.push_back(&f);
-  }
-  return out;
-}
-
-std::string describe(const std::vector<Finding>& fs) {
-  std::string out;
-  for (const auto& f : fs) {
-    out += f.code + ": " + f.title + "\n";
-    for (const auto& [k, v] : f.values) out += "  " + k + "=" + v + "\n";
-  }
-  return out;
 }
 
 }  // namespace

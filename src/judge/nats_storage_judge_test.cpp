@@ -6,9 +6,12 @@
 
 #include "judge/nats_storage_judge.h"
 #include "steps/nats/testdata/samples.h"
+#include "judge/finding_test_util.h"
 
 namespace rr {
 namespace {
+
+using test::describe;
 
 namespace samples = nats::samples;
 using json = nlohmann::json;
@@ -64,15 +67,6 @@ const Finding* find(const std::vector<Finding>& fs, const std::string& code, con
     if (key.empty() || (it != f.values.end() && it->second == value)) return &f;
   }
   return nullptr;
-}
-
-std::string describe(const std::vector<Finding>& fs) {
-  std::string out;
-  for (const auto& f : fs) {
-    out += std::string(severity_name(f.severity)) + " " + f.code + ": " + f.title + "\n  " + f.detail + "\n";
-    for (const auto& e : f.evidence) out += "    " + e + "\n";
-  }
-  return out;
 }
 
 json stream_facts(json config, json state) {

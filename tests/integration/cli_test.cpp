@@ -96,3 +96,9 @@ TEST_CASE("The command line answers version and help requests and refuses bad ar
   CHECK(run({RR_BINARY, "--bogus"}).exit_code == 2);
   CHECK(run({RR_BINARY, "serve", "--log-format", "xml"}).exit_code == 2);
 }
+
+TEST_CASE("The shipped Alertmanager example is a valid Alertmanager configuration") {
+  auto r = run({"amtool", "check-config", RR_SOURCE_DIR "/alertmanager/alertmanager.yml"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+}

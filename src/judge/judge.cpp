@@ -6,6 +6,8 @@
 #include "judge/nats_consumer_judge.h"
 #include "judge/nats_storage_judge.h"
 #include "judge/nats_stream_judge.h"
+#include "judge/http_judge.h"
+#include "judge/host_output_judge.h"
 
 namespace rr {
 
@@ -42,6 +44,8 @@ Judges default_judges() {
   judges.add(std::make_unique<NatsStreamJudge>());
   judges.add(std::make_unique<NatsStorageJudge>());
   judges.add(std::make_unique<NatsConsumerJudge>());
+  judges.add(std::make_unique<HttpJudge>());
+  judges.add(std::make_unique<HostOutputJudge>());
   return judges;
 }
 

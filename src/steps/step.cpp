@@ -4,6 +4,7 @@
 
 #include "steps/nats/nats_steps.h"
 #include "steps/tcp/reachability.h"
+#include "steps/http/http_steps.h"
 
 namespace rr {
 
@@ -47,6 +48,7 @@ StepRegistry default_step_registry() {
   StepRegistry registry;
   nats::add_nats_steps(registry);
   registry.add(std::make_unique<tcp::ReachabilityStep>());
+  http::add_http_steps(registry);
   return registry;
 }
 

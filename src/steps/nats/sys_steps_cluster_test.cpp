@@ -90,7 +90,8 @@ TEST_CASE("system account reads against a real cluster") {
     CHECK(varz.problem == SysProblem::None);
     CHECK(names_of(varz) == all);  // every server, not just the first reply
     CHECK(varz.invalid == 0);
-    CHECK(took >= kSysQuietGap);  // waited for a quiet gap ...
+    // Waited for a quiet gap (libnats times in whole milliseconds on its own clock) ...
+    CHECK(took >= kSysQuietGap - 20ms);
     CHECK(took < 2s);             // ... not for the deadline
     for (const auto& r : varz.replies) CHECK(get_int(r.data, "port").has_value());
 

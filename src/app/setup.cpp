@@ -34,7 +34,7 @@ Loaded load_all(const std::optional<std::string>& config_path) {
     config = default_config();
     config.base_dir = default_rules_base();
   }
-  auto steps = std::make_shared<const StepRegistry>(default_step_registry());
+  auto steps = std::make_shared<const StepRegistry>(default_step_registry(config));
   RuleLoad rules = load_rules(config.rules, steps->catalog(), config.base_dir);
   out.errors.insert(out.errors.end(), rules.errors.begin(), rules.errors.end());
   out.rule_files = rules.files;

@@ -23,6 +23,12 @@ const ClusterConfig* Config::cluster_for(const LabelSet& labels) const {
   return nullptr;
 }
 
+const HostConfig* Config::host(const std::string& name) const {
+  for (const HostConfig& h : hosts)
+    if (h.name == name) return &h;
+  return nullptr;
+}
+
 Config default_config() {
   Config c;
   ClusterConfig cluster;

@@ -8,8 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/redact.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "config/ssh.h"
 #include "config/thresholds.h"
 #include "rules/matcher.h"
 
@@ -68,10 +70,17 @@ struct Config {
   std::vector<NotifyTarget> notify;
   EngineConfig engine;
   Thresholds thresholds;  // for the judges
+  SshConfig ssh;
+  std::vector<HostConfig> hosts;  // the only hosts SSH steps connect to
+  std::vector<CommandSpec> commands = builtin_commands();  // the only commands they run
+  std::vector<std::string> redact;  // extra patterns, compiled into redactor
+  Redactor redactor;                // built-in rules plus `redact`
   std::string source = "(built-in defaults)";
 
   // The cluster whose matchers select these labels first, or nullptr.
   const ClusterConfig* cluster_for(const LabelSet& labels) const;
+  // The inventory entry named exactly `name`, or nullptr.
+  const HostConfig* host(const std::string& name) const;
 };
 
 // Built-in defaults: listen 127.0.0.1:9095, rules/*.yaml, one cluster at
@@ -90,7 +99,11 @@ Config default_config();
 // tls://, monitor http(s):// and one per server when given, at most one
 // identity per account, webhook/slack need an http(s) URL, body_limit
 // 1..64MiB, engine.workers 1..64, queue 1..1000000, step_timeout <= deadline,
-// notify_attempts 1..10; thresholds: ratios 0 < x <= 1 with storage_warning
+// notify_attempts 1..10; hosts: names unique and valid hosts, port 1..65535,
+// user, key_file (readable) and known_hosts (readable) set here or under ssh,
+// cluster one of clusters; commands: names [a-z0-9_], every {NAME} typed,
+// every var a command uses passing its type; redact patterns compile;
+// thresholds: ratios 0 < x <= 1 with storage_warning
 // <= storage_critical, durations positive, counts 0..10^12.
 struct ConfigLoad {
   std::optional<Config> config;

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "common/host_port.h"
 #include "config/secret.h"
+#include "config/ssh_loader.h"
 #include "rules/template.h"
 #include "common/file.h"
 #include "rules/yaml_reader.h"
@@ -72,7 +73,8 @@ class ConfigReader {
       return;
     }
     auto f = yaml::Fields::read(r_, *doc, "the config file",
-                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "thresholds"});
+                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "thresholds",
+                                 "ssh", "hosts", "commands", "redact"});
     if (!f) return;
     if (const YAML::Node* n = f->find("listen")) {
       if (auto v = yaml::string_value(r_, *n, "listen")) {
@@ -104,6 +106,12 @@ class ConfigReader {
     }
     if (const YAML::Node* n = f->find("engine")) read_engine(*n, c.engine);
     if (const YAML::Node* n = f->find("thresholds")) read_thresholds(*n, c.thresholds);
+    if (const YAML::Node* n = f->find("ssh")) read_ssh(r_, *n, base_dir_, c.ssh);
+    if (const YAML::Node* n = f->find("hosts")) read_hosts(r_, *n, base_dir_, c);
+    if (const YAML::Node* n = f->find("commands")) read_commands(r_, *n, c.commands);
+    if (const YAML::Node* n = f->find("redact")) read_redact(r_, *n, c);
+    const YAML::Node* hosts = f->find("hosts");
+    check_ssh(r_, hosts ? *hosts : *doc, c);
   }
 
  private:

@@ -170,6 +170,8 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
     threads.emplace_back([&b, cluster, this] { b.results = run_steps(b.jobs, ctx_.steps, cluster); });
   }
   for (auto& t : threads) t.join();
+  for (Batch& b : batches)
+    for (StepResult& r : b.results) redact_result(r, ctx_.config->redactor);
 
   HistogramFamily* step_seconds =
       metrics ? &metrics->histogram("rr_step_duration_seconds", "Duration of diagnostic steps by kind.", {"kind"},

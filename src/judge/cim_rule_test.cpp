@@ -56,7 +56,9 @@ TEST_CASE("rules/cim-nats.yaml: event-stream-disconnected runs the NATS reads") 
 
   std::vector<std::string> kinds;
   for (const auto& step : rule.steps) kinds.push_back(step.kind);
-  CHECK(kinds == std::vector<std::string>{"nats.health", "nats.server_list", "nats.jetstream_report", "nats.stream_info"});
+  CHECK(kinds == std::vector<std::string>{"nats.health", "nats.server_list", "nats.jetstream_report", "nats.stream_info",
+                                          "ssh.unit_status", "ssh.unit_journal", "ssh.store_disk",
+                                          "ssh.old_snapshots"});
   const Template& stream = rule.steps[3].params.at("stream");
   CHECK(stream.render({}, ValueType::Name).value() == "CIM-EVENTS");
   CHECK(stream.render({{"labels.stream", "ORDERS"}}, ValueType::Name).value() == "ORDERS");

@@ -108,8 +108,15 @@ TEST_CASE("titan rules: lag, storage pressure and an unhealthy component") {
   CHECK(match({{"alertname", "ComponentUnhealthy"}, {"component", "redis"}}).empty());
 
   const Rule& lag = rule(l, "titan-nats-lag");
-  REQUIRE(lag.steps.size() == 3);
+  REQUIRE(lag.steps.size() == 6);
   CHECK(lag.steps[0].kind == "nats.consumer_info");
+  CHECK(lag.steps[3].kind == "ssh.containers");
+  CHECK(lag.steps[4].kind == "ssh.container_logs");
+  CHECK(lag.steps[5].kind == "http.metrics");
+  const Rule& unhealthy = rule(l, "titan-nats-unhealthy");
+  CHECK(std::any_of(unhealthy.steps.begin(), unhealthy.steps.end(), [](const StepSpec& s) {
+    return s.kind == "http.json" && s.params.at("path").source() == "components.name=nats.status";
+  }));
   auto storage = commands(rule(l, "titan-nats-storage"), {finding("nats.stream_storage_high", {{"stream", "TITAN_INTENTS"}})});
   CHECK(has(storage, "docker exec titan-nats nats stream purge TITAN_INTENTS --keep 1000 --force"));
   auto down = commands(rule(l, "titan-nats-unhealthy"), {finding("nats.server_down", {{"server", "titan-nats"}})});

@@ -1,75 +1,23 @@
 #pragma once
-// The NATS log lines that matter, recognised in `journalctl -u nats
-// [-o short-iso] --no-pager` and `docker logs [--timestamps] CONTAINER`
-// output, counted per category with the first and last time seen. Pure
-// functions of the command's text, for the host steps to call (see
-// reference nats.md "Log lines worth recognising").
-//
-// Facts (log_facts), the shape a step puts under facts["host_logs"]:
-//   {"lines": 100,            // lines read
-//    "recognised": 7,         // lines in some category
-//    "truncated": false,      // input over max_bytes: only its tail was read
-//    "categories": [{"category": "route_closed", "severity": "warning",
-//                    "count": 3, "first_seen": "2026-11-23T00:32:13.620287",
-//                    "last_seen": "...",
-//                    "example": "<the first such line, redacted, one line>",
-//                    "reasons": {"Client Closed": 3}}]}   // route_closed and
-//                                                         // leafnode_closed only
-// Categories appear in the order of kCategories (most severe first), only
-// when counted. Times are the line's own: the journal's short-iso time or
-// docker's --timestamps time when present (with their zone), else the NATS
-// log time ("2026/11/23 00:32:13.620287" as "2026-11-23T00:32:13.620287",
-// the server's local time), else the journal's short time ("Nov 23
-// 00:32:13"). Lines are taken in output order, which is time order.
+// Findings from the NATS log facts that steps/host/journal_lines.h's
+// log_facts builds (its header documents the facts' shape).
 //
 // Findings (log_findings): `host.log.<category>` with the category's
 // severity; values category, count, first_seen, last_seen, host (and
 // reasons, "Client Closed x3, Read Error x1", when there are any).
 
-#include <cstddef>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "judge/finding.h"
 #include "judge/step_facts.h"
+#include "steps/host/journal_lines.h"
 
 namespace rr::host {
 
-struct LogCategoryInfo {
-  std::string_view name;     // "no_quorum"
-  Severity severity;
-  std::string_view label;    // "stream or consumer without quorum"
-  std::string_view meaning;  // one or two sentences for the finding's detail
-};
-
-// Every category, most severe first.
-const std::vector<LogCategoryInfo>& log_categories();
-
-// One line split into its parts; views into the line. Empty parts are
-// absent. `time` is the raw text of the best time (see above).
-struct LogLine {
-  std::string_view time;     // raw: "2026-11-23T00:32:13+0000", "2026/11/23 00:32:13.620287", "Nov 23 00:32:13"
-  std::string_view level;    // "INF", "WRN", "ERR", "DBG", "TRC", "FTL"
-  std::string_view message;  // after the prefixes
-};
-LogLine parse_log_line(std::string_view line);
-
-// The category of one message ("" for none) and, for closed connections,
-// the reason ("Client Closed").
-struct LogMatch {
-  std::string_view category;
-  std::string_view reason;
-};
-LogMatch categorize(const LogLine& line);
-
-inline constexpr std::size_t kMaxLogBytes = 16u << 20;
-
-// The whole output: \n or \r\n lines, any bytes. Reads at most the last
-// max_bytes of it (in time order, the newest).
-nlohmann::json log_facts(std::string_view output, std::size_t max_bytes = kMaxLogBytes);
+// The finding severity of a log category's.
+Severity finding_severity(LogSeverity s);
 
 // Findings from log_facts' shape (facts from elsewhere are read defensively).
 void log_findings(const nlohmann::json& facts, const std::string& host, const std::string& step_id,

@@ -1,11 +1,15 @@
 #pragma once
 // Judges what host commands printed (journalctl / docker logs, df,
-// systemctl status), whatever step kind ran them: any step that ran (status
-// Ok) with an object of facts holding
-//   "host":        "nats-cluster-1"   (else the step's target, else its id)
-//   "host_logs":   host_logs.h's log_facts shape    -> host.log.<category>
-//   "host_disk":   host_disk.h's disk_facts shape   -> host.disk_high
-//   "host_unit":   host_unit.h's unit_facts shape   -> host.unit_down
+// systemctl status, find, docker ps), whatever step kind ran them: any step
+// that ran (status Ok) whose facts, or each entry of whose facts' "hosts"
+// list (the ssh.* kinds, steps/ssh/command_step.h), hold
+//   "host":            "nats-node-1"  (else the step's target, else its id)
+//   "host_logs":       steps/host/journal_lines.h's shape -> host.log.<category>
+//   "host_disk":       steps/host/df_output.h's shape     -> host.disk_high
+//   "host_unit":       steps/host/systemctl_output.h      -> host.unit_down
+//   "host_snapshots":  steps/host/find_output.h           -> host.old_snapshots
+//   "host_containers": steps/host/docker_ps.h, with the wanted container in
+//                      "container" -> host.container_down / container_missing
 // Disk thresholds are the context's storage_warning / storage_critical as
 // percentages (80 % / 95 % by default). One finding per host and subject,
 // with every step's evidence.

@@ -8,6 +8,7 @@
 #include "judge/nats_stream_judge.h"
 #include "judge/http_judge.h"
 #include "judge/host_output_judge.h"
+#include "judge/ssh_judge.h"
 
 namespace rr {
 
@@ -46,6 +47,7 @@ Judges default_judges() {
   judges.add(std::make_unique<NatsConsumerJudge>());
   judges.add(std::make_unique<HttpJudge>());
   judges.add(std::make_unique<HostOutputJudge>());
+  judges.add(std::make_unique<SshJudge>());
   return judges;
 }
 

@@ -5,6 +5,7 @@
 #include "steps/nats/nats_steps.h"
 #include "steps/tcp/reachability.h"
 #include "steps/http/http_steps.h"
+#include "steps/ssh/command_step.h"
 
 namespace rr {
 
@@ -16,6 +17,24 @@ std::string_view step_status_name(StepStatus s) {
     case StepStatus::Skipped: return "skipped";
   }
   return "unknown";
+}
+
+namespace {
+
+void redact_json(nlohmann::json& j, const Redactor& redactor) {
+  if (j.is_string()) {
+    j = redactor.apply(j.get_ref<const std::string&>());
+  } else if (j.is_structured()) {
+    for (auto& item : j) redact_json(item, redactor);
+  }
+}
+
+}  // namespace
+
+void redact_result(StepResult& result, const Redactor& redactor) {
+  result.summary = redactor.apply(result.summary);
+  result.output = redactor.apply(result.output);
+  redact_json(result.facts, redactor);
 }
 
 void StepRegistry::add(std::unique_ptr<StepKind> kind) {
@@ -44,12 +63,15 @@ StepCatalog StepRegistry::catalog() const {
   return catalog;
 }
 
-StepRegistry default_step_registry() {
+StepRegistry default_step_registry(const Config& config) {
   StepRegistry registry;
   nats::add_nats_steps(registry);
   registry.add(std::make_unique<tcp::ReachabilityStep>());
   http::add_http_steps(registry);
+  ssh::add_ssh_steps(registry, config);
   return registry;
 }
+
+StepRegistry default_step_registry() { return default_step_registry(Config{}); }
 
 }  // namespace rr

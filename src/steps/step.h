@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/deadline.h"
+#include "common/redact.h"
 #include "common/time.h"
 #include "config/config.h"
 #include "rules/rule.h"
@@ -38,6 +39,11 @@ struct StepInput {
   Deadline deadline;                          // this step's own deadline
 };
 
+// Replaces credentials (see common/redact.h) in the summary, the output and
+// every string of the facts. The triage calls it on every result before
+// judging, reporting or logging, so no step kind can forget it.
+void redact_result(StepResult& result, const Redactor& redactor);
+
 class StepKind {
  public:
   virtual ~StepKind() = default;
@@ -58,7 +64,10 @@ class StepRegistry {
   std::vector<std::unique_ptr<StepKind>> kinds_;
 };
 
-// Every step kind the product ships.
+// Every step kind the product ships, with one ssh.NAME kind per command
+// of `config` (its hosts, SSH settings and session bound); without a
+// config, the built-in commands and no hosts.
+StepRegistry default_step_registry(const Config& config);
 StepRegistry default_step_registry();
 
 }  // namespace rr

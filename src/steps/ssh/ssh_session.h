@@ -1,0 +1,127 @@
+#pragma once
+// One command on a remote host over SSH (libssh), under a deadline, for the
+// host steps. Read-only by construction on our side: the command is an argv
+// whose every word is quoted (the remote sshd always hands the command line
+// to the user's shell), the host key must already be in the configured
+// known_hosts file (never learned, never written), and the only credential
+// is one private key file (no agent, no password, no keyboard-interactive,
+// no ~/.ssh/config).
+//
+// Each call opens its own connection and closes it before returning; the
+// deadline bounds the TCP connect, key exchange, authentication, the
+// command and its output. (A host name, rather than an IP literal, is
+// resolved by libssh with a blocking getaddrinfo that the deadline does not
+// bound.) Thread-safe: calls share nothing but libssh's one-time init.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/deadline.h"
+#include "common/result.h"
+
+namespace rr::ssh {
+
+struct Target {
+  std::string host_name;    // inventory name, for messages
+  std::string address;      // IP literal or DNS name
+  int port = 22;
+  std::string user;         // "" = the local user
+  std::string key_file;     // private key (OpenSSH or PEM), no passphrase
+  std::string known_hosts;  // the only known_hosts file consulted; no '%'
+};
+
+// Caps on what is kept of the command's stdout. Reaching either closes the
+// channel early and sets CommandResult::trimmed.
+struct Limits {
+  std::size_t max_bytes = 64 * 1024;
+  std::size_t max_lines = 1000;
+};
+
+// Bytes of stderr kept; the rest is read and dropped (stderr_trimmed).
+inline constexpr std::size_t kStderrLimit = 8 * 1024;
+
+enum class Outcome {
+  Ok,              // the command ran (whatever its exit status)
+  Unreachable,     // name, TCP connect or SSH handshake failed before the deadline
+  HostKeyUnknown,  // the host (or the known_hosts file) has no entry
+  HostKeyChanged,  // an entry exists and differs: refused, maybe a MITM
+  AuthFailed,      // the server refused the key
+  Timeout,         // the deadline passed (at any stage)
+  Error,           // anything else: bad target, channel refused, I/O error
+};
+std::string_view outcome_name(Outcome o);  // "ok", "host_key_changed", ...
+
+struct CommandResult {
+  Outcome outcome = Outcome::Error;
+  std::string error;                // one line, no secrets; "" when Ok
+  std::optional<int> exit_status;   // when the command exited normally and its
+                                    // status arrived (not when trimmed, killed
+                                    // by a signal, or cut off by the deadline)
+  std::string output;               // stdout, raw bytes, capped by Limits
+  std::string stderr_text;          // stderr, raw bytes, capped by kStderrLimit
+  bool trimmed = false;             // stdout was capped (the channel was closed)
+  bool stderr_trimmed = false;      // stderr was capped
+  std::string command_line;         // exactly what was sent (quote_argv)
+  std::chrono::milliseconds duration{0};  // connect to last byte (close not included)
+};
+
+// POSIX-shell single-quoting of every word ("'" becomes "'\''"), joined by
+// single spaces, so no byte of a word can add a word, a redirection, a
+// command separator, an expansion, a glob or a line. An empty word becomes
+// ''. Error for an empty argv or a word containing NUL (it would cut the
+// command short).
+Result<std::string> quote_argv(const std::vector<std::string>& argv);
+
+// Runs argv on the target and returns by `deadline` (plus a brief close).
+// Connect, key exchange, host key check and authentication must also end
+// within `connect_timeout` (when given) of the call, so a dead host leaves
+// time for others. Either limit reached: Outcome::Timeout, with the output
+// read so far. Never throws for anything the network or the remote side does.
+CommandResult run_command(const Target& target, const std::vector<std::string>& argv, Deadline deadline,
+                          const Limits& limits = {},
+                          std::optional<std::chrono::nanoseconds> connect_timeout = std::nullopt);
+
+// A bound on concurrent SSH sessions, shared by the host steps of a process.
+// A Lease holds one slot until it is destroyed; the SessionSlots must
+// outlive every Lease it hands out.
+class SessionSlots {
+ public:
+  explicit SessionSlots(int max);  // max < 1 is treated as 1
+  SessionSlots(const SessionSlots&) = delete;
+  SessionSlots& operator=(const SessionSlots&) = delete;
+
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept : slots_(other.slots_) { other.slots_ = nullptr; }
+    Lease& operator=(Lease&& other) noexcept;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+
+   private:
+    friend class SessionSlots;
+    explicit Lease(SessionSlots* slots) : slots_(slots) {}
+    SessionSlots* slots_;
+  };
+
+  // Waits for a free slot until `deadline`; nullopt when none came free.
+  std::optional<Lease> acquire(Deadline deadline);
+  int max() const { return max_; }
+  int in_use() const;
+
+ private:
+  void release();
+
+  const int max_;
+  mutable std::mutex mu_;
+  std::condition_variable freed_;
+  int in_use_ = 0;
+};
+
+}  // namespace rr::ssh

@@ -113,8 +113,12 @@ TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their fi
   stub_nats_host(sshd);
   TempDir dir;
   std::string text;
-  json report = triage(dir, config(sshd, kShippedRules, sshd.known_hosts()),
-                       {{"alertname", "EventStreamDisconnected"}, {"cluster", "cim"}}, &text);
+  // Two inventory names for the one sshd: the steps run on both, in parallel.
+  const std::string second = "  - {name: nats-node-2, address: 127.0.0.1, port: " + std::to_string(sshd.port()) +
+                             ", cluster: cim, vars: {unit: nats}}\n";
+  std::string cfg = config(sshd, kShippedRules, sshd.known_hosts());
+  cfg.insert(cfg.find("engine:"), second);
+  json report = triage(dir, cfg, {{"alertname", "EventStreamDisconnected"}, {"cluster", "cim"}}, &text);
   INFO(report.dump(2));
   INFO(sshd.log());
 
@@ -126,7 +130,9 @@ TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their fi
   CHECK(seen.count({"df", "-h", "/var/lib/nats"}));
   CHECK(seen.count({"find", "/var/lib/nats/jetstream", "-name", "*.snap", "-mtime", "+7", "-printf",
                     R"(%s %TY-%Tm-%Td %p\n)"}));
-  CHECK(ran.size() == 4);
+  CHECK(seen.count({"journalctl", "-u", "nats", "-n", "100", "--no-pager", "-o", "short-iso"}));  // node 2's unit
+  CHECK(ran.size() == 8);
+  CHECK(finding(report, "host.unit_down", "nats-node-2"));
 
   const json* unit = finding(report, "host.unit_down", "nats-node-1");
   REQUIRE(unit);
@@ -273,4 +279,39 @@ TEST_CASE("ssh: a planted secret never reaches the logs or a notification") {
   CHECK(log.find(kRouteSecret) == std::string::npos);
   CHECK(log.find("Zq7-planted-secret") == std::string::npos);
   CHECK(sink.violations().empty());
+}
+
+TEST_CASE("ssh: on a Titan Docker host, the container's state and logs are read") {
+  Sshd sshd;
+  if (!sshd.available()) {
+    WARN("sshd unavailable: " << sshd.why());
+    return;
+  }
+  write_file(sshd.dir() / "ps.txt", samples::kDockerPs);
+  write_file(sshd.dir() / "logs.txt", samples::kDocker);
+  sshd.add_stub("docker", "case \"$1\" in ps) cat '" + (sshd.dir() / "ps.txt").string() + "';; logs) cat '" +
+                              (sshd.dir() / "logs.txt").string() + "' >&2;; *) exit 1;; esac");
+  TempDir dir;
+  std::string cfg = "rules: [\"" + kShippedRules + "\"]\n"
+                    "clusters:\n"
+                    "  - name: titan\n"
+                    "    servers: [\"nats://127.0.0.1:" + std::to_string(free_port()) + "\"]\n"
+                    "ssh: {user: " + sshd.user() + ", key_file: " + sshd.key_file() + ", known_hosts: " +
+                    sshd.known_hosts() + "}\n"
+                    "hosts:\n"
+                    "  - {name: titan-docker, address: 127.0.0.1, port: " + std::to_string(sshd.port()) +
+                    ", cluster: titan}\n";
+  json report = triage(dir, cfg, {{"alertname", "NatsLagMessages"}});
+  INFO(report.dump(2));
+  auto ran = sshd.executed();
+  std::set<std::vector<std::string>> seen(ran.begin(), ran.end());
+  CHECK(seen.count({"docker", "ps", "-a", "--format", "{{.Names}}\t{{.State}}\t{{.Status}}\t{{.Image}}"}));
+  CHECK(seen.count({"docker", "logs", "--timestamps", "--tail", "50", "titan-nats"}));
+  const json* down = finding(report, "host.container_down", "titan-nats");
+  REQUIRE(down);
+  CHECK((*down)["severity"] == "critical");
+  bool from_logs = false;  // docker logs prints the container's output on stderr
+  for (const auto& f : report["findings"])
+    from_logs = from_logs || f["code"].get<std::string>().rfind("host.log.", 0) == 0;
+  CHECK(from_logs);
 }

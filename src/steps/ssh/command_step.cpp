@@ -139,7 +139,8 @@ StepResult CommandStep::run(const StepInput& input) const {
   }
   if (hosts.empty() && refused.empty()) {
     result.status = StepStatus::Skipped;
-    result.summary = "skipped: no hosts in the inventory for this alert";
+    result.summary = env_->hosts.empty() ? "skipped: no SSH hosts configured (config hosts)"
+                                         : "skipped: no inventory host of this alert's cluster";
     return result;
   }
 

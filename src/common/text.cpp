@@ -152,4 +152,12 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
+std::string_view whole_lines_head(std::string_view text, std::size_t max_bytes, bool& truncated) {
+  truncated = text.size() > max_bytes;
+  if (!truncated) return text;
+  text = text.substr(0, max_bytes);
+  auto nl = text.rfind('\n');
+  return nl == std::string_view::npos ? std::string_view() : text.substr(0, nl + 1);
+}
+
 }  // namespace rr

@@ -23,6 +23,28 @@ std::string trim_output(std::string_view s, std::size_t max_lines, std::size_t m
 // server replies and command output are safe to put in JSON and chat.
 std::string sanitize_utf8(std::string_view s);
 
+// The lines of a text, one at a time, without their "\n" or "\r\n"; a
+// last line without "\n" counts. Views into the text, which must outlive it.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : rest_(text) {}
+  bool next(std::string_view& line) {
+    if (rest_.empty()) return false;
+    auto nl = rest_.find('\n');
+    line = rest_.substr(0, nl);
+    rest_ = nl == std::string_view::npos ? std::string_view() : rest_.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return true;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+// The first `max_bytes` of `text` without the line cut in two, and whether
+// anything was left out: for parsers that read only so much command output.
+std::string_view whole_lines_head(std::string_view text, std::size_t max_bytes, bool& truncated);
+
 // Compares without leaking the position of the first difference.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

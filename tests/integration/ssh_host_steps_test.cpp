@@ -24,6 +24,13 @@ namespace {
 constexpr const char* kRouteSecret = "T0pS3cretRoute";  // in samples::kShortIso's route URL
 constexpr const char* kPlanted = "nats_pw=Zq7-planted-secret-Zq7";
 
+// True, with a warning, when this machine cannot run the test's sshd (the
+// fixture fails instead when running as root, as in CI).
+bool unavailable(const Sshd& sshd) {
+  if (!sshd.available()) WARN("sshd unavailable: " << sshd.why());
+  return !sshd.available();
+}
+
 const json* finding(const json& report, const std::string& code, const std::string& host = "") {
   for (const auto& f : report["findings"])
     if (f["code"] == code && (host.empty() || f["title"].get<std::string>().find(host) != std::string::npos))
@@ -106,10 +113,7 @@ std::string label_rules(const TempDir& dir) {
 
 TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their findings reach the report") {
   Sshd sshd;
-  if (!sshd.available()) {
-    WARN("sshd unavailable: " << sshd.why());
-    return;
-  }
+  if (unavailable(sshd)) return;
   stub_nats_host(sshd);
   TempDir dir;
   std::string text;
@@ -155,10 +159,7 @@ TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their fi
 
 TEST_CASE("ssh: unknown and changed host keys are refused before anything runs") {
   Sshd sshd;
-  if (!sshd.available()) {
-    WARN("sshd unavailable: " << sshd.why());
-    return;
-  }
+  if (unavailable(sshd)) return;
   stub_nats_host(sshd);
   TempDir dir;
   const std::map<std::string, std::string> labels = {{"alertname", "HostJournal"}, {"instance", "nats-node-1"}};
@@ -187,10 +188,7 @@ TEST_CASE("ssh: unknown and changed host keys are refused before anything runs")
 
 TEST_CASE("ssh: a host outside the inventory and hostile labels are never connected to or run") {
   Sshd sshd;
-  if (!sshd.available()) {
-    WARN("sshd unavailable: " << sshd.why());
-    return;
-  }
+  if (unavailable(sshd)) return;
   stub_nats_host(sshd);
   TempDir dir;
   std::string rules = label_rules(dir);
@@ -232,10 +230,7 @@ TEST_CASE("ssh: a command outside the allowlist cannot be named by a rule") {
 
 TEST_CASE("ssh: a host that hangs is cut off at the step's deadline") {
   Sshd sshd;
-  if (!sshd.available()) {
-    WARN("sshd unavailable: " << sshd.why());
-    return;
-  }
+  if (unavailable(sshd)) return;
   sshd.add_stub("journalctl", "sleep 30");
   TempDir dir;
   auto started = std::chrono::steady_clock::now();
@@ -249,10 +244,7 @@ TEST_CASE("ssh: a host that hangs is cut off at the step's deadline") {
 
 TEST_CASE("ssh: a planted secret never reaches the logs or a notification") {
   Sshd sshd;
-  if (!sshd.available()) {
-    WARN("sshd unavailable: " << sshd.why());
-    return;
-  }
+  if (unavailable(sshd)) return;
   stub_nats_host(sshd);
   TempDir dir;
   HttpSink sink;
@@ -283,10 +275,7 @@ TEST_CASE("ssh: a planted secret never reaches the logs or a notification") {
 
 TEST_CASE("ssh: on a Titan Docker host, the container's state and logs are read") {
   Sshd sshd;
-  if (!sshd.available()) {
-    WARN("sshd unavailable: " << sshd.why());
-    return;
-  }
+  if (unavailable(sshd)) return;
   write_file(sshd.dir() / "ps.txt", samples::kDockerPs);
   write_file(sshd.dir() / "logs.txt", samples::kDocker);
   sshd.add_stub("docker", "case \"$1\" in ps) cat '" + (sshd.dir() / "ps.txt").string() + "';; logs) cat '" +

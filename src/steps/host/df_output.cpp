@@ -91,12 +91,9 @@ nlohmann::json disk_facts(std::string_view output) {
   std::optional<std::uint64_t> unit;  // unknown until a header says
   bool typed = false;                 // df -T
   std::string pending;                // a device name alone on its line
-  std::size_t pos = 0;
-  while (pos < output.size() && filesystems.size() < kMaxFilesystems) {
-    auto nl = output.find('\n', pos);
-    std::string_view line = output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? output.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader reader(output);
+  std::string_view line;
+  while (filesystems.size() < kMaxFilesystems && reader.next(line)) {
     if (trim(line).empty()) continue;
     if (starts_with(line, "Filesystem")) {
       unit = header_unit(line);

@@ -29,20 +29,13 @@ std::vector<std::string_view> tab_fields(std::string_view line, std::size_t max_
 }  // namespace
 
 nlohmann::json container_facts(std::string_view output) {
-  bool truncated = output.size() > kMaxInput;
-  if (truncated) {
-    output = output.substr(0, kMaxInput);
-    auto nl = output.rfind('\n');  // the last line is cut: drop it
-    output = nl == std::string_view::npos ? std::string_view() : output.substr(0, nl + 1);
-  }
+  bool truncated = false;
+  output = whole_lines_head(output, kMaxInput, truncated);
   auto containers = nlohmann::json::array();
   std::size_t unparsed = 0;
-  std::size_t pos = 0;
-  while (pos < output.size()) {
-    auto nl = output.find('\n', pos);
-    std::string_view line = output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? output.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader reader(output);
+  std::string_view line;
+  while (reader.next(line)) {
     if (trim(line).empty()) continue;
     auto f = tab_fields(line.substr(0, 8192), 4);
     std::string name = f.size() >= 3 ? one_line(f[0], 256) : std::string();

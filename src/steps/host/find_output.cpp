@@ -73,22 +73,15 @@ std::optional<FileLine> parse_file_line(std::string_view line) {
 }  // namespace
 
 nlohmann::json snapshot_facts(std::string_view output) {
-  bool truncated = output.size() > kMaxInput;
-  if (truncated) {
-    output = output.substr(0, kMaxInput);
-    auto nl = output.rfind('\n');  // the last line is cut: drop it
-    output = nl == std::string_view::npos ? std::string_view() : output.substr(0, nl + 1);
-  }
+  bool truncated = false;
+  output = whole_lines_head(output, kMaxInput, truncated);
   auto files = nlohmann::json::array();
   std::size_t count = 0, unparsed = 0;
   std::uint64_t total = 0;
   std::string oldest_path, oldest_modified;
-  std::size_t pos = 0;
-  while (pos < output.size()) {
-    auto nl = output.find('\n', pos);
-    std::string_view line = output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? output.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader reader(output);
+  std::string_view line;
+  while (reader.next(line)) {
     if (trim(line).empty()) continue;
     auto file = parse_file_line(line);
     if (!file) {

@@ -236,12 +236,9 @@ nlohmann::json log_facts(std::string_view output, std::size_t max_bytes) {
   }
   std::map<std::string_view, Counted> counted;
   std::size_t lines = 0, recognised = 0;
-  std::size_t pos = 0;
-  while (pos < output.size()) {
-    auto nl = output.find('\n', pos);
-    std::string_view raw = output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? output.size() : nl + 1;
-    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+  LineReader reader(output);
+  std::string_view raw;
+  while (reader.next(raw)) {
     ++lines;
     LogLine line = parse_log_line(raw);
     LogMatch match = categorize(line);

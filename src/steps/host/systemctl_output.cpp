@@ -94,12 +94,9 @@ nlohmann::json unit_facts(std::string_view output) {
                           {"main_process", ""}, {"exit", ""}};
   std::deque<std::string> logs;
   bool header_seen = false, in_logs = false;
-  std::size_t pos = 0;
-  while (pos < output.size()) {
-    auto nl = output.find('\n', pos);
-    std::string_view line = output.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? output.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader reader(output);
+  std::string_view line;
+  while (reader.next(line)) {
     if (in_logs) {
       if (trim(line).empty()) continue;
       logs.push_back(one_line(redact(line.substr(0, 2048)), 300));

@@ -134,8 +134,9 @@ StepResult CommandStep::run(const StepInput& input) const {
                                   [](const HostConfig& h) { return !h.cluster.empty(); });
     for (const HostConfig& h : env_->hosts)
       if (any_tagged ? h.cluster == cluster : true) hosts.push_back(&h);
-    result.target = fmt::format("{} host{}{}", hosts.size(), hosts.size() == 1 ? "" : "s",
-                                cluster.empty() ? "" : " of cluster " + cluster);
+    result.target = hosts.empty() ? (cluster.empty() ? "no hosts" : "cluster " + cluster)
+                                  : fmt::format("{} host{}{}", hosts.size(), hosts.size() == 1 ? "" : "s",
+                                                cluster.empty() ? "" : " of cluster " + cluster);
   }
   if (hosts.empty() && refused.empty()) {
     result.status = StepStatus::Skipped;

@@ -6,7 +6,7 @@
 //   "host":            "nats-node-1"  (else the step's target, else its id)
 //   "host_logs":       steps/host/journal_lines.h's shape -> host.log.<category>
 //   "host_disk":       steps/host/df_output.h's shape     -> host.disk_high
-//   "host_unit":       steps/host/systemctl_output.h      -> host.unit_down
+//   "host_unit":       steps/host/systemctl_output.h      -> host.unit_down / unit_missing
 //   "host_snapshots":  steps/host/find_output.h           -> host.old_snapshots
 //   "host_containers": steps/host/docker_ps.h, with the wanted container in
 //                      "container" -> host.container_down / container_missing

@@ -46,7 +46,7 @@ TEST_CASE("host output judge: facts in any step kind become findings for their h
   CHECK(disk[0]->severity == Severity::Warning);
   CHECK(disk[0]->values.at("host") == "n1");
   CHECK(disk[0]->evidence.size() == 2);  // one finding citing both steps
-  CHECK(test::with_code(fs, "host.unit_down").size() == 1);
+  CHECK(test::with_code(fs, "host.unit_missing").size() == 1);
 
   Thresholds lower;
   lower.storage_warning = 0.5;

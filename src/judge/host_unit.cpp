@@ -38,6 +38,8 @@ void unit_findings(const nlohmann::json& facts, const std::string& host, const s
   f.code = "host.unit_down";
   f.values = {{"host", host}, {"unit", unit}, {"state", state}, {"since", since}};
   if (!found) {
+    // Its own code: a restart suggested for a unit that does not exist helps nobody.
+    f.code = "host.unit_missing";
     f.severity = Severity::Warning;
     f.title = fmt::format("{}: unit {} does not exist", host, unit);
     f.detail = fmt::format(

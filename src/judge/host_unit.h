@@ -3,8 +3,9 @@
 // unit_facts builds (its header documents the facts' shape).
 //
 // Findings (unit_findings): `host.unit_down`, critical when the unit is
-// found and not active; warning when the unit does not exist (the unit name
-// may be wrong: Debian's is nats-server, the runbooks say nats). values
+// found and not active; `host.unit_missing`, warning, when the unit does not
+// exist (the unit name may be wrong: Debian's is nats-server, the runbooks
+// say nats). values
 // host, unit, state ("failed (Result: exit-code)", "inactive (dead)",
 // "not-found"), since.
 

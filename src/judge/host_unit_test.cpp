@@ -58,6 +58,7 @@ TEST_CASE("unit findings: a unit that does not exist, in both wordings, is a war
     auto fs = findings(unit_facts(text));
     INFO(test::describe(fs));
     REQUIRE(fs.size() == 1);
+    CHECK(fs[0].code == "host.unit_missing");
     CHECK(fs[0].severity == Severity::Warning);
     CHECK(fs[0].values.at("state") == "not-found");
     CHECK(fs[0].detail.find("nats-server") != std::string::npos);

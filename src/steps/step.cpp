@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/text.h"
+
 #include "steps/nats/nats_steps.h"
 #include "steps/tcp/reachability.h"
 #include "steps/http/http_steps.h"
@@ -23,7 +25,7 @@ namespace {
 
 void redact_json(nlohmann::json& j, const Redactor& redactor) {
   if (j.is_string()) {
-    j = redactor.apply(j.get_ref<const std::string&>());
+    j = sanitize_utf8(redactor.apply(j.get_ref<const std::string&>()));
   } else if (j.is_structured()) {
     for (auto& item : j) redact_json(item, redactor);
   }
@@ -32,8 +34,8 @@ void redact_json(nlohmann::json& j, const Redactor& redactor) {
 }  // namespace
 
 void redact_result(StepResult& result, const Redactor& redactor) {
-  result.summary = redactor.apply(result.summary);
-  result.output = redactor.apply(result.output);
+  result.summary = sanitize_utf8(redactor.apply(result.summary));
+  result.output = sanitize_utf8(redactor.apply(result.output));
   redact_json(result.facts, redactor);
 }
 

@@ -40,8 +40,9 @@ struct StepInput {
 };
 
 // Replaces credentials (see common/redact.h) in the summary, the output and
-// every string of the facts. The triage calls it on every result before
-// judging, reporting or logging, so no step kind can forget it.
+// every string of the facts, and makes them valid UTF-8 (sanitize_utf8). The
+// triage calls it on every result before judging, reporting or logging, so
+// no step kind can forget it.
 void redact_result(StepResult& result, const Redactor& redactor);
 
 class StepKind {

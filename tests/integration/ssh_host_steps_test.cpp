@@ -50,7 +50,7 @@ void stub_nats_host(Sshd& sshd) {
   write_file(sshd.dir() / "journal.txt", samples::kShortIso + "2026-11-23T00:36:00+0000 nats-cluster-1 "
                                                               "nats-server[1234]: [1234] 2026/11/23 00:36:00.000000 "
                                                               "[ERR] config reload failed: " +
-                                             std::string(kPlanted) + "\n");
+                                             std::string(kPlanted) + "\n" + "not UTF-8: \xff\xfe\x01 end\n");
   write_file(sshd.dir() / "status.txt", samples::kFailed);
   write_file(sshd.dir() / "df.txt", samples::kDfH);
   write_file(sshd.dir() / "find.txt", samples::kFindSnapshots);
@@ -150,6 +150,9 @@ TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their fi
   REQUIRE(snaps);
   CHECK((*snaps)["title"].get<std::string>().find("3") != std::string::npos);
   CHECK(has_suggestion(report, "ssh root@nats-node-1 find /var/lib/nats/jetstream -name '*.snap' -mtime +7 -delete"));
+  // Filled in from what the host printed: its unit (as systemctl names it) and mount.
+  CHECK(has_suggestion(report, "ssh root@nats-node-1 systemctl restart nats.service"));
+  CHECK(has_suggestion(report, "ssh root@nats-node-1 du -xh --max-depth=3 /var/lib/nats"));
 
   // Credentials in what the host printed never reach the report.
   CHECK(text.find(kRouteSecret) == std::string::npos);
@@ -299,6 +302,7 @@ TEST_CASE("ssh: on a Titan Docker host, the container's state and logs are read"
   const json* down = finding(report, "host.container_down", "titan-nats");
   REQUIRE(down);
   CHECK((*down)["severity"] == "critical");
+  CHECK(has_suggestion(report, "docker compose -f docker-compose.prod.yml restart titan-nats"));
   bool from_logs = false;  // docker logs prints the container's output on stderr
   for (const auto& f : report["findings"])
     from_logs = from_logs || f["code"].get<std::string>().rfind("host.log.", 0) == 0;

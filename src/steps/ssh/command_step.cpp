@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/text.h"
 #include "steps/host/df_output.h"
 #include "steps/host/docker_ps.h"
 #include "steps/host/find_output.h"
@@ -98,6 +99,9 @@ nlohmann::json CommandStep::run_on(const HostConfig& host, const StepInput& inpu
   Deadline deadline = input.deadline;
   Limits limits{env_->settings.output_bytes, env_->settings.output_lines};
   CommandResult r = run_command(target, argv, deadline, limits, env_->settings.connect_timeout);
+  // Hosts print any bytes; reports are JSON and chat: valid UTF-8 only.
+  r.output = sanitize_utf8(r.output);
+  r.stderr_text = sanitize_utf8(r.stderr_text);
 
   entry["outcome"] = std::string(outcome_name(r.outcome));
   entry["error"] = r.error;

@@ -1,5 +1,7 @@
 #include "engine/triage.h"
 
+#include "config/finding_scope.h"
+
 #include <random>
 #include <set>
 #include <thread>
@@ -211,9 +213,7 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
       if (s.when) {
         for (const Finding& f : report.findings) {
           if (f.code != *s.when) continue;
-          TemplateScope fs = scope;
-          for (const auto& [k, v] : f.values) fs["finding." + k] = v;
-          scopes.push_back(std::move(fs));
+          scopes.push_back(finding_scope(*ctx_.config, f.values, scope));
         }
       } else {
         scopes.push_back(scope);

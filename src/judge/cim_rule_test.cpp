@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "config/finding_scope.h"
+
 #include "judge/judge.h"
 #include "rules/rule.h"
 #include "steps/nats/testdata/samples.h"
@@ -29,8 +31,7 @@ std::vector<std::string> commands(const Rule& rule, const std::vector<Finding>& 
   for (const auto& spec : rule.suggest) {
     for (const auto& f : findings) {
       if (!spec.when || f.code != *spec.when) continue;
-      TemplateScope scope = {{"alert.name", "EventStreamDisconnected"}};
-      for (const auto& [k, v] : f.values) scope["finding." + k] = v;
+      TemplateScope scope = finding_scope(Config{}, f.values, {{"alert.name", "EventStreamDisconnected"}});
       auto command = spec.command.render(scope, ValueType::Word);
       if (command) out.push_back(command.value());
     }

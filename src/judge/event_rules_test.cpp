@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "config/finding_scope.h"
+
 #include <algorithm>
 
 #include "judge/judge.h"
@@ -30,8 +32,7 @@ std::vector<std::string> commands(const Rule& r, const std::vector<Finding>& fin
   for (const auto& spec : r.suggest) {
     for (const auto& f : findings) {
       if (!spec.when || f.code != *spec.when) continue;
-      TemplateScope scope;
-      for (const auto& [k, v] : f.values) scope["finding." + k] = v;
+      TemplateScope scope = finding_scope(Config{}, f.values);
       if (auto c = spec.command.render(scope, ValueType::Word)) out.push_back(c.value());
     }
   }

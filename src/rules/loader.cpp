@@ -51,12 +51,13 @@ std::optional<std::string> check_paths(const Template& t, Place place) {
     bool ok = (starts_with(p, "labels.") && p.size() > 7) || (starts_with(p, "annotations.") && p.size() > 12) ||
               p == "alert.name" || p == "cluster.name";
     if (ok) continue;
-    if (starts_with(p, "finding.") && p.size() > 8) {
+    if ((starts_with(p, "finding.") && p.size() > 8) || (starts_with(p, "host.") && p.size() > 5)) {
       if (place == Place::FindingSuggestion) continue;
-      if (place == Place::Suggestion) return "placeholder " + p + " needs `when:` (finding.* comes from a finding)";
+      if (place == Place::Suggestion)
+        return "placeholder " + p + " needs `when:` (finding.* and host.* come from a finding)";
     }
     std::string allowed = "labels.NAME, annotations.NAME, alert.name, cluster.name";
-    if (place != Place::StepParam) allowed += ", finding.NAME with `when:`";
+    if (place != Place::StepParam) allowed += ", finding.NAME and host.NAME with `when:`";
     return "unknown placeholder " + p + " (allowed: " + allowed + ")";
   }
   return std::nullopt;

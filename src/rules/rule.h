@@ -81,7 +81,7 @@ struct StepCatalog {
 // parameters against `catalog` (required ones present, literal values and
 // `default`s passing the parameter's type), templates parse and read only
 // labels.*, annotations.*, alert.name, cluster.name (suggestions with `when`
-// also finding.*), risk one of read-only, low, medium, high.
+// also finding.* and host.*), risk one of read-only, low, medium, high.
 struct RuleLoad {
   RuleSet rules;
   std::vector<Error> errors;

@@ -150,6 +150,10 @@ TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their fi
   REQUIRE(snaps);
   CHECK((*snaps)["title"].get<std::string>().find("3") != std::string::npos);
   CHECK(has_suggestion(report, "ssh root@nats-node-1 find /var/lib/nats/jetstream -name '*.snap' -mtime +7 -delete"));
+  // The NATS server (127.0.0.1, down) is an inventory address: its runbook
+  // suggestions name that host's unit from the config, not the runbook's.
+  CHECK(has_suggestion(report, "ssh root@127.0.0.1 systemctl status nats-server"));
+  CHECK(has_suggestion(report, "ssh root@127.0.0.1 df -h /var/lib/nats"));
   // Filled in from what the host printed: its unit (as systemctl names it) and mount.
   CHECK(has_suggestion(report, "ssh root@nats-node-1 systemctl restart nats.service"));
   CHECK(has_suggestion(report, "ssh root@nats-node-1 du -xh --max-depth=3 /var/lib/nats"));

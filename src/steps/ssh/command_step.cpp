@@ -169,12 +169,17 @@ StepResult CommandStep::run(const StepInput& input) const {
                     {"outcome", "not_in_inventory"},
                     {"error", "not in the host inventory: never connected to"}});
   std::string output;
+  const std::size_t per_host_lines = std::max<std::size_t>(5, 50 / std::max<std::size_t>(1, entries.size()));
   std::vector<std::string> parts;
   for (auto& e : entries) {
     parts.push_back(host_summary(e));
     output += fmt::format("== {} ({})\n", nats::get_string(e, "host"), host_summary(e));
     std::string text = nats::get_string(e, "output");
-    if (!text.empty()) output += text + (text.back() == '\n' ? "" : "\n");
+    // Each host gets its share of what a report shows, so the last host's
+    // output is not cut off by the first's.
+    std::string_view body = text;
+    while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+    if (!body.empty()) output += trim_output(body, per_host_lines, 8000 / entries.size()) + "\n";
     if (e.contains("stderr")) output += nats::get_string(e, "stderr") + "\n";
     if (nats::get_bool(e, "trimmed")) output += "[output trimmed]\n";
     e.erase("output");  // the parsed facts carry what matters; the text is in output

@@ -160,4 +160,10 @@ std::string_view whole_lines_head(std::string_view text, std::size_t max_bytes, 
   return nl == std::string_view::npos ? std::string_view() : text.substr(0, nl + 1);
 }
 
+bool is_printable_ascii(std::string_view s) {
+  for (char c : s)
+    if (c < 0x20 || c >= 0x7f) return false;
+  return true;
+}
+
 }  // namespace rr

@@ -11,6 +11,8 @@ namespace rr {
 std::string_view trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
 bool starts_with(std::string_view s, std::string_view prefix);
+// Every byte is printable ASCII (0x20..0x7e); true for "".
+bool is_printable_ascii(std::string_view s);
 
 // Cuts `s` to at most `max_bytes` bytes without splitting a UTF-8 sequence,
 // appending `marker` (counted in the limit) when it cut anything.

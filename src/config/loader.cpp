@@ -134,7 +134,7 @@ class ConfigReader {
     if (!b) return;
     if (const YAML::Node* u = b->require("username")) {
       auto name = yaml::string_value(r_, *u, "username");
-      if (name && (name->empty() || name->find(':') != std::string::npos || !check_printable(*name)))
+      if (name && (name->empty() || name->find(':') != std::string::npos || !is_printable_ascii(*name)))
         r_.error(*u, "username must be non-empty printable text without ':'");
       else
         auth.basic_username = name;
@@ -142,10 +142,6 @@ class ConfigReader {
     auto password = read_secret(r_, *b, "password", base_dir_);
     if (!password.present) r_.error(*basic, "basic_auth needs password_file or password_env");
     auth.basic_password = password.value;
-  }
-
-  static bool check_printable(const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
   }
 
   void read_clusters(const YAML::Node& list, std::vector<ClusterConfig>& out) {
@@ -224,7 +220,7 @@ class ConfigReader {
 
   std::optional<std::string> plain_string(const YAML::Node& n, const std::string& what) {
     auto v = yaml::string_value(r_, n, what);
-    if (v && (v->empty() || !check_printable(*v))) {
+    if (v && (v->empty() || !is_printable_ascii(*v))) {
       r_.error(n, what + " must be non-empty printable text");
       return std::nullopt;
     }

@@ -6,15 +6,12 @@
 #include <set>
 
 #include "common/file.h"
+#include "common/text.h"
 
 namespace rr {
 namespace {
 
 constexpr std::string_view kParsers[] = {"", "journal", "df", "systemctl", "find", "docker_ps"};
-
-bool printable(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
-}
 
 // A path (resolved against base_dir) to a file this process can read. Only
 // its name is ever reported, never its content.
@@ -22,7 +19,7 @@ std::optional<std::string> readable_file(yaml::Reader& r, const YAML::Node& n, c
                                          const std::string& base_dir) {
   auto v = yaml::string_value(r, n, what);
   if (!v) return std::nullopt;
-  if (v->empty() || !printable(*v)) {
+  if (v->empty() || !is_printable_ascii(*v)) {
     r.error(n, what + " must be a path");
     return std::nullopt;
   }
@@ -36,7 +33,7 @@ std::optional<std::string> readable_file(yaml::Reader& r, const YAML::Node& n, c
 
 std::optional<std::string> user_name(yaml::Reader& r, const YAML::Node& n) {
   auto v = yaml::string_value(r, n, "user");
-  if (v && (v->empty() || v->size() > 64 || !printable(*v) || v->find(' ') != std::string::npos)) {
+  if (v && (v->empty() || v->size() > 64 || !is_printable_ascii(*v) || v->find(' ') != std::string::npos)) {
     r.error(n, "user must be a user name without spaces");
     return std::nullopt;
   }

@@ -37,6 +37,12 @@ struct StepInput {
   std::map<std::string, std::string> params;  // already validated
   const ClusterConfig* cluster = nullptr;     // may be null: no cluster matched
   Deadline deadline;                          // this step's own deadline
+
+  // A parameter's value; "" when the rule did not give it.
+  std::string param(const std::string& name) const {
+    auto it = params.find(name);
+    return it == params.end() ? std::string() : it->second;
+  }
 };
 
 // Replaces credentials (see common/redact.h) in the summary, the output and

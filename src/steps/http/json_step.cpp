@@ -46,11 +46,6 @@ bool same_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
-std::string param(const StepInput& input, const std::string& name) {
-  auto it = input.params.find(name);
-  return it == input.params.end() ? "" : it->second;
-}
-
 void read_value(const nlohmann::json& doc, const JsonPath& path, const std::string& expect, nlohmann::json& facts) {
   JsonPathHit hit = find_json_path(doc, path);
   facts["found"] = hit.value != nullptr;
@@ -86,13 +81,13 @@ std::map<std::string, StepCatalog::Param> JsonStep::params() const {
 
 StepResult JsonStep::run(const StepInput& input) const {
   return run_http_step(kName, input, [&](const Url& url, const std::string& raw_url, StepResult& result) {
-    auto path = parse_json_path(param(input, "path"));
+    auto path = parse_json_path(input.param("path"));
     if (!path) {
       result.status = StepStatus::Failed;
       result.summary = "parameter path " + path.error().message;
       return;
     }
-    const std::string expect = param(input, "expect");
+    const std::string expect = input.param("expect");
     Fetch f = fetch(url, raw_url, kMaxBytes, input.deadline);
     nlohmann::json& facts = f.facts;
     facts["path"] = path->text;

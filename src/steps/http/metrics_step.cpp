@@ -16,11 +16,6 @@ using nats::field;
 using nats::get_bool;
 using nats::get_string;
 
-std::string param(const StepInput& input, const std::string& name) {
-  auto it = input.params.find(name);
-  return it == input.params.end() ? "" : it->second;
-}
-
 Result<std::vector<std::string>> parse_series(const std::string& text) {
   std::vector<std::string> names;
   std::set<std::string> seen;
@@ -126,8 +121,8 @@ std::map<std::string, StepCatalog::Param> MetricsStep::params() const {
 
 StepResult MetricsStep::run(const StepInput& input) const {
   return run_http_step(kName, input, [&](const Url& url, const std::string& raw_url, StepResult& result) {
-    auto names = parse_series(param(input, "series"));
-    auto match = parse_match(param(input, "match"));
+    auto names = parse_series(input.param("series"));
+    auto match = parse_match(input.param("match"));
     if (!names || !match) {
       result.status = StepStatus::Failed;
       const Error& e = !names ? names.error() : match.error();

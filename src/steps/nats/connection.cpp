@@ -175,71 +175,58 @@ NatsError JsConnection::call_error(natsStatus status, jsErrCode code) const {
   return e;
 }
 
-JsReply<StreamInfoPtr> JsConnection::stream_info(const std::string& stream, Deadline deadline) const {
-  JsReply<StreamInfoPtr> reply;
+template <class Ptr, class Call>
+natsStatus JsConnection::request(JsReply<Ptr>& reply, Deadline deadline, Call call, bool not_found_is_empty) const {
   jsOptions jo = call_options(deadline);
   jsErrCode code = static_cast<jsErrCode>(0);
-  jsStreamInfo* raw = nullptr;
-  natsStatus s = js_GetStreamInfo(&raw, js_.get(), stream.c_str(), &jo, &code);
+  typename Ptr::pointer raw = nullptr;
+  natsStatus s = call(&raw, &jo, &code);
   reply.value.reset(raw);
-  if (s != NATS_OK) {
-    reply.value.reset();
-    reply.error = call_error(s, code);
-  }
+  if (s == NATS_OK) return s;
+  reply.value.reset();
+  if (!(s == NATS_NOT_FOUND && not_found_is_empty)) reply.error = call_error(s, code);
+  return s;
+}
+
+JsReply<StreamInfoPtr> JsConnection::stream_info(const std::string& stream, Deadline deadline) const {
+  JsReply<StreamInfoPtr> reply;
+  request(reply, deadline, [&](jsStreamInfo** raw, jsOptions* jo, jsErrCode* code) {
+    return js_GetStreamInfo(raw, js_.get(), stream.c_str(), jo, code);
+  });
   return reply;
 }
 
 JsReply<StreamInfoListPtr> JsConnection::streams(Deadline deadline) const {
   JsReply<StreamInfoListPtr> reply;
-  jsOptions jo = call_options(deadline);
-  jsErrCode code = static_cast<jsErrCode>(0);
-  jsStreamInfoList* raw = nullptr;
-  natsStatus s = js_Streams(&raw, js_.get(), &jo, &code);
-  reply.value.reset(raw);
-  if (s == NATS_NOT_FOUND) {
-    // libnats' way of saying "no streams": an empty list, not an error.
-    reply.value.reset();
-    return reply;
-  }
-  if (s != NATS_OK) {
-    reply.value.reset();
-    reply.error = call_error(s, code);
-  }
+  // libnats' way of saying "no streams" is NATS_NOT_FOUND: an empty list.
+  request(
+      reply, deadline,
+      [&](jsStreamInfoList** raw, jsOptions* jo, jsErrCode* code) { return js_Streams(raw, js_.get(), jo, code); },
+      /*not_found_is_empty=*/true);
   return reply;
 }
 
 JsReply<ConsumerInfoPtr> JsConnection::consumer_info(const std::string& stream, const std::string& consumer,
                                                      Deadline deadline) const {
   JsReply<ConsumerInfoPtr> reply;
-  jsOptions jo = call_options(deadline);
-  jsErrCode code = static_cast<jsErrCode>(0);
-  jsConsumerInfo* raw = nullptr;
-  natsStatus s = js_GetConsumerInfo(&raw, js_.get(), stream.c_str(), consumer.c_str(), &jo, &code);
-  reply.value.reset(raw);
-  if (s != NATS_OK) {
-    reply.value.reset();
-    reply.error = call_error(s, code);
-  }
+  request(reply, deadline, [&](jsConsumerInfo** raw, jsOptions* jo, jsErrCode* code) {
+    return js_GetConsumerInfo(raw, js_.get(), stream.c_str(), consumer.c_str(), jo, code);
+  });
   return reply;
 }
 
 JsReply<ConsumerInfoListPtr> JsConnection::consumers(const std::string& stream, Deadline deadline) const {
   JsReply<ConsumerInfoListPtr> reply;
-  jsOptions jo = call_options(deadline);
-  jsErrCode code = static_cast<jsErrCode>(0);
-  jsConsumerInfoList* raw = nullptr;
-  natsStatus s = js_Consumers(&raw, js_.get(), stream.c_str(), &jo, &code);
-  reply.value.reset(raw);
+  natsStatus s = request(
+      reply, deadline,
+      [&](jsConsumerInfoList** raw, jsOptions* jo, jsErrCode* code) {
+        return js_Consumers(raw, js_.get(), stream.c_str(), jo, code);
+      },
+      /*not_found_is_empty=*/true);
+  // libnats says NATS_NOT_FOUND, without an error code, both for a stream
+  // without consumers and for a missing stream: ask about the stream.
   if (s == NATS_NOT_FOUND) {
-    // libnats says NATS_NOT_FOUND, without an error code, both for a stream
-    // without consumers and for a missing stream: ask about the stream.
-    reply.value.reset();
     if (auto info = stream_info(stream, deadline); info.error) reply.error = std::move(info.error);
-    return reply;
-  }
-  if (s != NATS_OK) {
-    reply.value.reset();
-    reply.error = call_error(s, code);
   }
   return reply;
 }

@@ -119,6 +119,12 @@ class JsConnection {
   JsConnection() = default;
   jsOptions call_options(Deadline deadline) const;
   NatsError call_error(natsStatus status, jsErrCode code) const;
+  // One JetStream API request under `deadline`, `call(&raw, &options,
+  // &code)`: fills reply.value, or reply.error on failure, except that
+  // NATS_NOT_FOUND leaves both empty when `not_found_is_empty` (libnats'
+  // answer for an empty list). Returns the call's status.
+  template <class Ptr, class Call>
+  natsStatus request(JsReply<Ptr>& reply, Deadline deadline, Call call, bool not_found_is_empty = false) const;
 
   // Destroyed in reverse order: the context, then the connection, then options.
   OptionsPtr options_;

@@ -9,7 +9,7 @@ namespace rr::nats {
 
 StepResult ConsumerInfoStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    std::string stream = step_param(input, "stream"), consumer = step_param(input, "consumer");
+    std::string stream = input.param("stream"), consumer = input.param("consumer");
     result.facts["stream"] = stream;
     result.facts["consumer"] = consumer;
     if (stream.empty() || consumer.empty()) {

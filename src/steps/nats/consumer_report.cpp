@@ -36,7 +36,7 @@ std::string report_line(const nlohmann::json& c) {
 
 std::optional<ConsumerListing> list_consumers_for_step(const ClusterConfig& cluster, const StepInput& input,
                                                        StepResult& result) {
-  std::string stream = step_param(input, "stream");
+  std::string stream = input.param("stream");
   result.facts["stream"] = stream;
   if (stream.empty()) {
     result.status = StepStatus::Failed;

@@ -28,11 +28,6 @@ std::optional<JsConnection> open_js_for_step(const ClusterConfig& cluster, const
 
 void record_js_error(const NatsError& error, StepResult& result) { result.facts.update(error.to_facts()); }
 
-std::string step_param(const StepInput& input, const std::string& name) {
-  auto it = input.params.find(name);
-  return it == input.params.end() ? std::string() : it->second;
-}
-
 std::string connection_output(const nlohmann::json& facts) {
   std::string out;
   for (const auto& e : field(facts, "connect_errors")) {

@@ -22,8 +22,6 @@ std::optional<JsConnection> open_js_for_step(const ClusterConfig& cluster, const
 // Records a failed API call: "error", "js_error_code", "status".
 void record_js_error(const NatsError& error, StepResult& result);
 
-// A parameter that the rule loader has already validated; "" when absent.
-std::string step_param(const StepInput& input, const std::string& name);
 
 // Human lines about the connection: where it went, which servers failed.
 std::string connection_output(const nlohmann::json& facts);

@@ -15,7 +15,7 @@ std::string limit_text(std::int64_t limit) { return limit < 0 ? "unlimited" : st
 
 StepResult StreamInfoStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    std::string stream = step_param(input, "stream");
+    std::string stream = input.param("stream");
     result.facts["stream"] = stream;
     if (stream.empty()) {
       result.status = StepStatus::Failed;

@@ -19,11 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string param(const StepInput& input, const std::string& name) {
-  auto it = input.params.find(name);
-  return it == input.params.end() ? "" : it->second;
-}
-
 std::string lookup(const std::map<std::string, std::string>& vars, const std::string& name) {
   auto it = vars.find(name);
   return it == vars.end() ? "" : it->second;
@@ -78,7 +73,7 @@ nlohmann::json CommandStep::run_on(const HostConfig& host, const StepInput& inpu
       argv.push_back(word);
       continue;
     }
-    std::string value = param(input, *name);
+    std::string value = input.param(*name);
     if (value.empty()) value = lookup(host.vars, *name);
     if (value.empty()) value = lookup(env_->settings.vars, *name);
     if (value.empty()) return refuse("refused", "no value for {" + *name + "}");
@@ -124,7 +119,7 @@ StepResult CommandStep::run(const StepInput& input) const {
   // Which hosts: the named one (only if it is in the inventory), else the cluster's.
   std::vector<const HostConfig*> hosts;
   std::vector<std::string> refused;
-  std::string named = param(input, "host");
+  std::string named = input.param("host");
   if (!named.empty()) {
     auto it = std::find_if(env_->hosts.begin(), env_->hosts.end(), [&](const HostConfig& h) { return h.name == named; });
     if (it == env_->hosts.end())

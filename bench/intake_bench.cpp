@@ -34,7 +34,7 @@ double seconds(int iterations, Fn fn) {
 
 int main(int argc, char** argv) {
   int iterations = argc > 1 ? std::atoi(argv[1]) : 20000;
-  std::string body = read(std::string(RR_SOURCE_DIR) + "/../shared/reference/alertmanager-samples/b-alert-joins-group.json");
+  std::string body = read(std::string(RR_SOURCE_DIR) + "/tests/fixtures/alertmanager/b-alert-joins-group.json");
   if (body.empty()) {
     std::fprintf(stderr, "rr-bench: sample payload not found\n");
     return 1;

@@ -1,20 +1,15 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "engine/bounded_queue.h"
 #include "engine/group_tracker.h"
+#include "support/fixtures.h"
 
 using namespace rr;
 
 namespace {
 
 Notification sample(const std::string& name) {
-  std::ifstream f(std::string(RR_SOURCE_DIR) + "/../shared/reference/alertmanager-samples/" + name);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  auto n = parse_notification(ss.str());
+  auto n = parse_notification(test::alertmanager_sample(name));
   REQUIRE(n);
   return n.value();
 }

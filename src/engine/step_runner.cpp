@@ -67,6 +67,9 @@ std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_
       } catch (const std::exception& e) {
         r.status = StepStatus::Failed;
         r.summary = std::string("step failed: ") + e.what();
+      } catch (...) {  // anything else would end the process on this thread
+        r.status = StepStatus::Failed;
+        r.summary = "step failed: an unknown exception";
       }
       std::lock_guard lock(slot->mu);
       slot->result = std::move(r);

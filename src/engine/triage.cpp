@@ -25,10 +25,13 @@ std::string step_target(const ClusterConfig* cluster) {
   return cluster ? "cluster " + cluster->name : "no cluster";
 }
 
-// Steps that several alerts of one group share run once.
+// Steps that several alerts of one group share run once. A refused step
+// keeps only the parameters resolved before the refusal, so its reason is
+// part of the key: it must not stand in for a step that can run.
 std::string step_key(const PlannedStep& s) {
   std::string key = s.kind;
   for (const auto& [k, v] : s.params) key += "\x1f" + k + "=" + v;
+  if (s.refused) key += "\x1erefused:" + *s.refused;
   return key;
 }
 

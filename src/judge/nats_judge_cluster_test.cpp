@@ -9,6 +9,7 @@
 
 #include "judge/judge.h"
 #include "support/nats_cluster.h"
+#include "support/wait.h"
 #include "judge/finding_test_util.h"
 
 namespace rr {
@@ -50,12 +51,12 @@ TEST_CASE("EventStreamDisconnected on a real cluster with one node stopped") {
   REQUIRE_FALSE(leader.empty());
   // The stream leader needs a moment to mark the peer offline.
   std::vector<Finding> fs;
-  auto until = std::chrono::steady_clock::now() + 15s;
-  do {
-    fs = default_judges().run(run_rule_steps(config), JudgeContext{&config});
-    if (!with_code(fs, "nats.replica_offline").empty()) break;
-    std::this_thread::sleep_for(200ms);
-  } while (std::chrono::steady_clock::now() < until);
+  test::wait_until(
+      [&] {
+        fs = default_judges().run(run_rule_steps(config), JudgeContext{&config});
+        return !with_code(fs, "nats.replica_offline").empty();
+      },
+      30s);
   INFO(describe(fs));
 
   auto down = with_code(fs, "nats.server_down");

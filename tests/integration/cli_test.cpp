@@ -5,15 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/payloads.h"
+#include "support/fixtures.h"
 #include "support/process.h"
 
 using namespace rr::test;
 
 namespace {
 
-std::string sample(const std::string& name) {
-  return std::string(RR_SOURCE_DIR) + "/../shared/reference/alertmanager-samples/" + name;
-}
+std::string sample(const std::string& name) { return alertmanager_sample_path(name); }
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "support/jetstream_seed.h"
 #include "support/nats_cluster.h"
 #include "support/process.h"
+#include "support/wait.h"
 
 using namespace rr::test;
 using nlohmann::json;
@@ -64,7 +65,10 @@ TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   TempDir dir;
   setenv("RR_TEST_NATS_PASSWORD", "jsro", 1);
   Responder responder(responder_config(nats, sink, dir));
-  Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder"});
+  // A short repeat_interval: Alertmanager re-sends the unchanged group every
+  // few seconds, as it does hourly in production.
+  Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder",
+                   .repeat_interval = "3s"});
 
   nats.stop(2);
   REQUIRE_FALSE(nats.wait_for_meta_leader().empty());
@@ -106,6 +110,11 @@ TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   CHECK(sink.violations().empty());
 
   // Alertmanager re-sends the group; nothing new fires, so nothing new is posted.
+  const std::string duplicates = "rr_alerts_total{action=\"duplicate\"}";
+  REQUIRE(wait_until([&] { return responder.metric(duplicates) >= 1; }, std::chrono::seconds(40)));
+  CHECK(sink.requests().size() == 2);
+  CHECK(reports(sink).size() == 1);
+
   // Resolving the alert sends a short resolution notice.
   REQUIRE(am.resolve("EventStreamDisconnected",
                      {{"cluster", "cim"}, {"severity", "critical"}, {"server_name", nats.name(2)}}) == 0);

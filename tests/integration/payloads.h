@@ -1,6 +1,6 @@
 #pragma once
 // Alertmanager v4 payloads built for integration tests, shaped like the
-// captured samples in ../shared/reference/alertmanager-samples/.
+// captured samples in tests/fixtures/alertmanager/.
 
 #include <map>
 #include <string>

@@ -2,7 +2,7 @@
 // namespace of the test's own making, one of them cut off from the other two
 // while all stay reachable from here. The CLI's triage of an
 // AbnormalEventPattern alert must name the minority and the majority.
-// Needs root and `ip netns`; elsewhere the test says why and skips.
+// Needs root and `ip netns`; elsewhere CTest reports it skipped, with the reason.
 
 #include <catch2/catch.hpp>
 
@@ -18,6 +18,8 @@
 #include "support/jetstream_seed.h"
 #include "support/nats_cluster.h"
 #include "support/netns.h"
+#include "support/skip.h"
+#include "support/wait.h"
 #include "support/process.h"
 
 using namespace rr::test;
@@ -59,17 +61,6 @@ std::string meta_leader(const TestNetwork& net, int i) {
   return body["meta_cluster"].value("leader", "");
 }
 
-// Polls until `pred` holds or `timeout` passes.
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return pred();
-}
-
 std::string findings_text(const nlohmann::json& report) {
   std::string out;
   for (const auto& f : report["findings"]) out += f.value("code", "") + ": " + f.value("title", "") + "\n";
@@ -78,11 +69,9 @@ std::string findings_text(const nlohmann::json& report) {
 
 }  // namespace
 
-TEST_CASE("split brain in network namespaces: the report names minority and majority (skipped without root and ip netns)") {
-  if (std::string why = netns_unavailable(); !why.empty()) {
-    WARN("SKIPPED: the split brain test needs network namespaces: " + why);
-    return;
-  }
+TEST_CASE("split brain in network namespaces: the report names minority and majority") {
+  const std::string why = netns_unavailable();
+  RR_REQUIRE_OR_SKIP(why.empty(), "the split brain test needs network namespaces: " + why);
   TestNetwork net(3);
   TempDir dir;
   std::vector<Process> servers;

@@ -13,6 +13,7 @@
 #include "support/http_sink.h"
 #include "support/alertmanager.h"
 #include "support/process.h"
+#include "support/skip.h"
 #include "support/sshd.h"
 
 using namespace rr::test;
@@ -23,13 +24,6 @@ namespace {
 
 constexpr const char* kRouteSecret = "T0pS3cretRoute";  // in samples::kShortIso's route URL
 constexpr const char* kPlanted = "nats_pw=Zq7-planted-secret-Zq7";
-
-// True, with a warning, when this machine cannot run the test's sshd (the
-// fixture fails instead when running as root, as in CI).
-bool unavailable(const Sshd& sshd) {
-  if (!sshd.available()) WARN("sshd unavailable: " << sshd.why());
-  return !sshd.available();
-}
 
 const json* finding(const json& report, const std::string& code, const std::string& host = "") {
   for (const auto& f : report["findings"])
@@ -113,7 +107,7 @@ std::string label_rules(const TempDir& dir) {
 
 TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their findings reach the report") {
   Sshd sshd;
-  if (unavailable(sshd)) return;
+  RR_REQUIRE_OR_SKIP(sshd.available(), sshd.why());
   stub_nats_host(sshd);
   TempDir dir;
   std::string text;
@@ -166,7 +160,7 @@ TEST_CASE("ssh: the runbook's host steps run on the cluster's hosts and their fi
 
 TEST_CASE("ssh: unknown and changed host keys are refused before anything runs") {
   Sshd sshd;
-  if (unavailable(sshd)) return;
+  RR_REQUIRE_OR_SKIP(sshd.available(), sshd.why());
   stub_nats_host(sshd);
   TempDir dir;
   const std::map<std::string, std::string> labels = {{"alertname", "HostJournal"}, {"instance", "nats-node-1"}};
@@ -195,7 +189,7 @@ TEST_CASE("ssh: unknown and changed host keys are refused before anything runs")
 
 TEST_CASE("ssh: a host outside the inventory and hostile labels are never connected to or run") {
   Sshd sshd;
-  if (unavailable(sshd)) return;
+  RR_REQUIRE_OR_SKIP(sshd.available(), sshd.why());
   stub_nats_host(sshd);
   TempDir dir;
   std::string rules = label_rules(dir);
@@ -237,7 +231,7 @@ TEST_CASE("ssh: a command outside the allowlist cannot be named by a rule") {
 
 TEST_CASE("ssh: a host that hangs is cut off at the step's deadline") {
   Sshd sshd;
-  if (unavailable(sshd)) return;
+  RR_REQUIRE_OR_SKIP(sshd.available(), sshd.why());
   sshd.add_stub("journalctl", "sleep 30");
   TempDir dir;
   auto started = std::chrono::steady_clock::now();
@@ -251,7 +245,7 @@ TEST_CASE("ssh: a host that hangs is cut off at the step's deadline") {
 
 TEST_CASE("ssh: a planted secret never reaches the logs or a notification") {
   Sshd sshd;
-  if (unavailable(sshd)) return;
+  RR_REQUIRE_OR_SKIP(sshd.available(), sshd.why());
   stub_nats_host(sshd);
   TempDir dir;
   HttpSink sink;
@@ -282,7 +276,7 @@ TEST_CASE("ssh: a planted secret never reaches the logs or a notification") {
 
 TEST_CASE("ssh: on a Titan Docker host, the container's state and logs are read") {
   Sshd sshd;
-  if (unavailable(sshd)) return;
+  RR_REQUIRE_OR_SKIP(sshd.available(), sshd.why());
   write_file(sshd.dir() / "ps.txt", samples::kDockerPs);
   write_file(sshd.dir() / "logs.txt", samples::kDocker);
   sshd.add_stub("docker", "case \"$1\" in ps) cat '" + (sshd.dir() / "ps.txt").string() + "';; logs) cat '" +

@@ -1,5 +1,8 @@
 #include "support/alertmanager.h"
 
+#include <httplib.h>
+
+#include <sstream>
 #include <stdexcept>
 
 namespace rr::test {
@@ -77,5 +80,19 @@ Responder::Responder(const std::string& config_yaml) {
 }
 
 std::string Responder::log() const { return read_file(dir_.path() / "responder.log"); }
+
+double Responder::metric(const std::string& series) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(5);
+  auto res = client.Get("/metrics");
+  if (!res || res->status != 200) return 0;
+  std::istringstream lines(res->body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
+      return std::stod(line.substr(series.size() + 1));
+  }
+  return 0;
+}
 
 }  // namespace rr::test

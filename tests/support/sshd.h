@@ -9,7 +9,8 @@
 //
 // sshd needs /run/sshd (created when root). When the server cannot start,
 // or (not root) refuses the current user, available() is false and why()
-// says why; tests then WARN and return (but as root it is expected to run).
+// says why; tests then RR_REQUIRE_OR_SKIP (support/skip.h): skipped where
+// not root, a failure as root.
 
 #include <filesystem>
 #include <string>

@@ -1,12 +1,18 @@
 #include "intake/http/server.h"
 
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/fixtures.h"
 #include "support/process.h"
 
 using namespace rr;
@@ -14,9 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kSamples = RR_SOURCE_DIR "/../shared/reference/alertmanager-samples/";
-
-std::string sample(const std::string& name) { return test::read_file(kSamples + name); }
+std::string sample(const std::string& name) { return test::alertmanager_sample(name); }
 
 class FakeSink : public WebhookSink {
  public:
@@ -75,6 +79,28 @@ struct Running {
   int port = 0;
   std::thread thread;
 };
+
+// The accept backlog of this process's socket listening on 127.0.0.1:port,
+// or -1. Linux reports a listener's backlog in TCP_INFO's tcpi_sacked.
+int listen_backlog(int port) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_in addr{};
+    socklen_t addr_len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0 || addr.sin_family != AF_INET ||
+        ntohs(addr.sin_port) != port) {
+      continue;
+    }
+    tcp_info info{};
+    socklen_t info_len = sizeof info;
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) != 0) return -1;
+    return static_cast<int>(info.tcpi_sacked);
+  }
+  return -1;
+}
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -349,32 +375,26 @@ TEST_CASE("Health, readiness, 404 and 405") {
   CHECK(s.received() == 0);  // none of these was a webhook POST
 }
 
-TEST_CASE("Many concurrent webhooks are all answered quickly and counted") {
+TEST_CASE("Many concurrent webhooks are all answered and counted, through a raised accept backlog") {
   ServerOptions o;
   o.threads = 4;
   Running s(o);
   auto body = sample("c-one-resolved.json");
+  // A connect dropped from a full accept backlog waits 1 s for the SYN
+  // retransmit: httplib listens with a backlog of 5, the server raises it.
+  CHECK(listen_backlog(s.port) >= 128);
   std::vector<std::thread> clients;
   std::atomic<int> ok{0};
-  std::atomic<std::int64_t> slowest_ms{0};
   for (int t = 0; t < 16; ++t) {
     clients.emplace_back([&] {
       auto c = s.client();
       for (int i = 0; i < 25; ++i) {
-        auto start = std::chrono::steady_clock::now();
         auto r = c.Post("/webhook", body, "application/json");
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-        std::int64_t prev = slowest_ms;
-        while (ms.count() > prev && !slowest_ms.compare_exchange_weak(prev, ms.count())) {
-        }
         if (r && r->status == 200) ++ok;
       }
     });
   }
   for (auto& t : clients) t.join();
-  // A connect dropped from a full accept backlog waits 1 s for the SYN
-  // retransmit (httplib's default backlog is 5; the server raises it).
-  CHECK(slowest_ms < 900);
   CHECK(ok == 400);
   CHECK(s.sink.count() == 400);
   CHECK(s.received() == 400);

@@ -1,6 +1,7 @@
 #pragma once
 // Alertmanager's webhook payload, version 4, after strict validation.
-// See ../shared/reference/formats.md for what real senders put in it.
+// Real senders' bodies, and what they teach about the format, are in
+// tests/fixtures/alertmanager/ (see its README).
 
 #include <cstdint>
 #include <string>

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "support/fixtures.h"
 #include "support/process.h"
 
 using namespace rr;
@@ -10,9 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kSamples = RR_SOURCE_DIR "/../shared/reference/alertmanager-samples/";
-
-std::string sample(const std::string& name) { return test::read_file(kSamples + name); }
+std::string sample(const std::string& name) { return test::alertmanager_sample(name); }
 
 // A valid payload to break one field at a time.
 json valid() { return json::parse(sample("b-alert-joins-group.json")); }

@@ -102,7 +102,8 @@ TEST_CASE("df output that is not df: errors, garbage, 10 MB, no crash and bounde
   CHECK(m["filesystems"].size() == kMaxFilesystems);
   std::string line(10u << 20, 'a');
   CHECK(disk_facts(line)["unparsed"] == 1);
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  // Linear work takes well under a second; quadratic work on these sizes takes hours.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
 
 }  // namespace

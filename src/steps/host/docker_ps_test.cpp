@@ -75,7 +75,8 @@ TEST_CASE("docker ps: empty, the cap, garbage, huge lines, bounded", "[host][doc
   json t = container_facts(ten);
   CHECK(t["truncated"] == true);
   CHECK(t["containers"].empty());
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+  // Linear work takes well under a second; quadratic work on these sizes takes hours.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
 
 }  // namespace

@@ -100,7 +100,8 @@ TEST_CASE("find output: empty, the cap, huge sizes, garbage, 10 MB, bounded", "[
   json t = snapshot_facts(ten);
   CHECK(t["truncated"] == true);
   CHECK(t["unparsed"] == 0);  // the cut line is dropped, not half read
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+  // Linear work takes well under a second; quadratic work on these sizes takes hours.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
 
 }  // namespace

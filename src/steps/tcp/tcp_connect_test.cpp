@@ -80,7 +80,7 @@ TEST_CASE("tcp_probe: a full backlog times out at the deadline") {
   CHECK_FALSE(p.reachable);
   CHECK(p.error == "timed out");
   CHECK(took >= 250ms);
-  CHECK(took < 600ms);
+  CHECK(took < 10s);  // the deadline, not the kernel's minutes of SYN retries
 }
 
 TEST_CASE("tcp_probe: bad input is an error, not a crash") {

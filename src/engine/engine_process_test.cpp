@@ -1,0 +1,191 @@
+// Engine::process on the test thread (no workers): what each notification
+// of a group delivers, with a fake step kind, a fake judge and a DeliverFn
+// that keeps the reports.
+
+#include <catch2/catch.hpp>
+
+#include "engine/engine.h"
+#include "engine/engine_test_util.h"
+
+namespace rr {
+namespace {
+
+using namespace std::chrono_literals;
+using test::at_minute;
+using test::firing_alert;
+using test::notification;
+using test::resolved;
+
+const char* kRules = R"Y(rules:
+  - name: server-down
+    match: {alertname: ServerDown}
+    steps:
+      - id: probe
+        kind: test.probe
+        with: {server: "{{ labels.server }}"}
+)Y";
+
+Alert server_down(std::string fingerprint, std::string server, TimePoint starts_at = at_minute(0)) {
+  return firing_alert(std::move(fingerprint), {{"alertname", "ServerDown"}, {"server", std::move(server)}}, starts_at);
+}
+
+// An engine whose only step kind finds every server down, and the reports it delivered.
+class Harness {
+ public:
+  explicit Harness(Nanos cooldown = 5min) {
+    StepRegistry registry;
+    calls = test::add_fake(
+        registry, "test.probe",
+        [](const StepInput& in) {
+          return test::ok_result(in.param("server") + " is down", {{"server", in.param("server")}});
+        },
+        {{"server", {ValueType::Host, true}}});
+    Judges judges;
+    judges.add(std::make_unique<test::FakeJudge>(
+        [](const std::vector<StepResult>& steps, const JudgeContext&, std::vector<Finding>& out) {
+          for (const auto& r : steps) {
+            if (r.status != StepStatus::Ok) continue;
+            std::string server = r.facts.value("server", "");
+            out.push_back(Finding{Severity::Critical, "test.server_down", "Server " + server + " is down", "", {}, {}});
+          }
+        }));
+    Config config;
+    config.engine.cooldown = cooldown;
+    engine = std::make_unique<Engine>(test::make_context(config, kRules, std::move(registry), std::move(judges)),
+                                      [this](const Report& r) { delivered.push_back(r); }, metrics);
+  }
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+
+  void process(const Notification& n) { engine->process(n, std::chrono::time_point_cast<Nanos>(Clock::now())); }
+
+  // rr_alerts_total{action}: what the engine did with each alert.
+  double alerts(const std::string& action) {
+    return metrics.counter("rr_alerts_total", "Alerts seen in accepted webhooks, by what the engine did with them.",
+                           {"action"})
+        .value({action});
+  }
+
+  std::shared_ptr<std::atomic<int>> calls;  // of test.probe
+  std::vector<Report> delivered;
+  Metrics metrics;  // outlives the engine
+  std::unique_ptr<Engine> engine;
+};
+
+}  // namespace
+
+TEST_CASE("engine: the first notification of a group is triaged into one report") {
+  Harness h;
+  h.process(notification("g1", {server_down("fp1", "n1")}));
+
+  REQUIRE(h.delivered.size() == 1);
+  const Report& r = h.delivered[0];
+  CHECK(r.kind == Report::Kind::Triage);
+  CHECK(r.group_key == "g1");
+  CHECK(r.status == "firing");
+  CHECK(r.rule == "server-down");
+  REQUIRE(r.alerts.size() == 1);
+  CHECK(r.alerts[0].fingerprint == "fp1");
+  REQUIRE(r.steps.size() == 1);
+  CHECK(r.steps[0].status == StepStatus::Ok);
+  CHECK(r.verdict == "Server n1 is down");
+  CHECK(r.worst() == Severity::Critical);
+  CHECK(*h.calls == 1);
+  CHECK(h.alerts("triaged") == 1);
+}
+
+TEST_CASE("engine: the same notification again, or from the other member of an HA pair, delivers nothing") {
+  Harness h;
+  auto n = notification("g1", {server_down("fp1", "n1")});
+  h.process(n);
+  h.process(n);
+  auto from_peer = n;
+  from_peer.external_url = "http://alertmanager-2.example:9093";
+  h.process(from_peer);
+
+  CHECK(h.delivered.size() == 1);
+  CHECK(*h.calls == 1);
+  CHECK(h.alerts("duplicate") == 2);
+  CHECK(h.alerts("triaged") == 1);
+}
+
+TEST_CASE("engine: an alert that resolves gets a resolution report, once, and runs no steps") {
+  Harness h;
+  h.process(notification("g1", {server_down("fp1", "n1")}));
+  auto gone = notification("g1", {resolved(server_down("fp1", "n1"), at_minute(5))});
+  h.process(gone);
+  h.process(gone);  // repeated: already said
+
+  REQUIRE(h.delivered.size() == 2);
+  const Report& r = h.delivered[1];
+  CHECK(r.kind == Report::Kind::Resolution);
+  CHECK(r.status == "resolved");
+  CHECK(r.group_key == "g1");
+  CHECK(r.rule == "server-down");
+  CHECK(r.verdict == "Resolved: ServerDown after 5m");
+  REQUIRE(r.alerts.size() == 1);
+  CHECK(r.alerts[0].status == "resolved");
+  CHECK(r.steps.empty());
+  CHECK(*h.calls == 1);  // only the first triage ran the step
+  CHECK(h.alerts("resolved") == 1);
+}
+
+TEST_CASE("engine: an alert resolved that was never seen firing delivers nothing") {
+  Harness h;  // e.g. just restarted
+  h.process(notification("g1", {resolved(server_down("fp1", "n1"), at_minute(5))}));
+
+  CHECK(h.delivered.empty());
+  CHECK(*h.calls == 0);
+}
+
+TEST_CASE("engine: an alert that fires again within the cooldown is not triaged again") {
+  Harness h;  // cooldown 5m: longer than the test
+  h.process(notification("g1", {server_down("fp1", "n1", at_minute(0))}));
+  h.process(notification("g1", {resolved(server_down("fp1", "n1", at_minute(0)), at_minute(5))}));
+  h.process(notification("g1", {server_down("fp1", "n1", at_minute(10))}));  // a new startsAt: fires again
+
+  REQUIRE(h.delivered.size() == 2);
+  CHECK(h.delivered[0].kind == Report::Kind::Triage);
+  CHECK(h.delivered[1].kind == Report::Kind::Resolution);
+  CHECK(*h.calls == 1);
+  CHECK(h.alerts("cooldown") == 1);
+}
+
+TEST_CASE("engine: with no cooldown an alert that fires again is triaged again") {
+  Harness h(0s);
+  h.process(notification("g1", {server_down("fp1", "n1", at_minute(0))}));
+  h.process(notification("g1", {resolved(server_down("fp1", "n1", at_minute(0)), at_minute(5))}));
+  h.process(notification("g1", {server_down("fp1", "n1", at_minute(10))}));
+
+  REQUIRE(h.delivered.size() == 3);
+  CHECK(h.delivered[2].kind == Report::Kind::Triage);
+  CHECK(h.delivered[2].verdict == "Server n1 is down");
+  CHECK(*h.calls == 2);
+  CHECK(h.alerts("cooldown") == 0);
+}
+
+TEST_CASE("engine: the cooldown is per alert: a new alert beside one in cooldown is triaged alone") {
+  Harness h;
+  h.process(notification("g1", {server_down("fp1", "n1", at_minute(0))}));
+  h.process(notification("g1", {server_down("fp1", "n1", at_minute(10)), server_down("fp2", "n2", at_minute(10))}));
+
+  REQUIRE(h.delivered.size() == 2);
+  const Report& r = h.delivered[1];
+  REQUIRE(r.alerts.size() == 1);
+  CHECK(r.alerts[0].fingerprint == "fp2");
+  CHECK(r.verdict == "Server n2 is down");
+  CHECK(*h.calls == 2);
+  CHECK(h.alerts("cooldown") == 1);
+}
+
+TEST_CASE("engine: the cooldown spans groups: the same alert routed to another group is not triaged again") {
+  Harness h;
+  h.process(notification("g1", {server_down("fp1", "n1")}));
+  h.process(notification("g2", {server_down("fp1", "n1")}));
+
+  CHECK(h.delivered.size() == 1);
+  CHECK(*h.calls == 1);
+  CHECK(h.alerts("cooldown") == 1);
+}
+
+}  // namespace rr

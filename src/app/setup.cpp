@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "notify/target_type.h"
+
 namespace rr {
 namespace {
 
@@ -34,6 +36,8 @@ Loaded load_all(const std::optional<std::string>& config_path) {
     config = default_config();
     config.base_dir = default_rules_base();
   }
+  // Each target type checks its own options (the config knows no types).
+  for (Error& e : check_targets(config.notify)) out.errors.push_back(std::move(e));
   auto steps = std::make_shared<const StepRegistry>(default_step_registry(config));
   RuleLoad rules = load_rules(config.rules, steps->catalog(), config.base_dir);
   out.errors.insert(out.errors.end(), rules.errors.begin(), rules.errors.end());

@@ -8,14 +8,13 @@
 
 namespace rr {
 
-const std::vector<NotifyType>& notify_types() {
-  static const std::vector<NotifyType> types = {
-      {"console", false},
-      {"webhook", true},
-      {"slack", true},
-  };
-  return types;
+const std::string& NotifyTarget::option(const std::string& key) const {
+  static const std::string none;
+  auto it = options.find(key);
+  return it == options.end() ? none : it->second;
 }
+
+std::string NotifyTarget::where() const { return file.empty() ? "notify." + name : file + ":" + std::to_string(line); }
 
 const ClusterConfig* Config::cluster_for(const LabelSet& labels) const {
   for (const ClusterConfig& c : clusters)
@@ -36,7 +35,7 @@ Config default_config() {
   cluster.servers = {"nats://127.0.0.1:4222"};
   cluster.monitor = {"http://127.0.0.1:8222"};
   c.clusters.push_back(std::move(cluster));
-  c.notify.push_back(NotifyTarget{"console", "console", "", {}});
+  c.notify.push_back(NotifyTarget{"console", "console", {}, {}});
   return c;
 }
 

@@ -3,6 +3,7 @@
 // README. Secrets come from files (or environment variables) and are held
 // here in memory only; they are never logged or printed.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,19 +36,22 @@ struct ClusterConfig {
   std::optional<std::string> system_user, system_password, system_creds_file;
 };
 
-// Every notify target type, in one place: adding one is one line in
-// config.cpp (plus its notifier in notify/).
-struct NotifyType {
-  std::string_view name;
-  bool needs_url;  // posts to an http(s) URL (url, url_file or url_env)
-};
-const std::vector<NotifyType>& notify_types();
-
+// One entry of `notify`. The config knows no target types: each type
+// (notify/targets.cpp, the one list) checks its own options when the
+// notifiers are built, and names `file:line` in its errors.
 struct NotifyTarget {
   std::string name;
-  std::string type;  // console, webhook, slack
-  std::string url;   // secret for slack; empty for console
+  std::string type;
+  // Every other key of the entry, as text. `KEY_file` and `KEY_env` are read
+  // as secrets into KEY. Values may be credentials (webhook URLs, tokens,
+  // routing keys): never log or print them.
+  std::map<std::string, std::string> options;
   std::vector<Matcher> match;  // empty: every report
+  std::string file;            // where the entry is, for errors
+  int line = 0;
+
+  const std::string& option(const std::string& key) const;  // "" when absent
+  std::string where() const;                                // "file:line"
 };
 
 struct EngineConfig {

@@ -69,7 +69,7 @@ class ConfigReader {
     auto doc = r_.load(text);
     if (!doc) return;
     if (doc->IsNull()) {  // an empty file: every default
-      c.notify.push_back(NotifyTarget{"console", "console", "", {}});
+      c.notify.push_back(NotifyTarget{"console", "console", {}, {}, r_.file(), 0});
       return;
     }
     auto f = yaml::Fields::read(r_, *doc, "the config file",
@@ -102,7 +102,7 @@ class ConfigReader {
     if (const YAML::Node* n = f->find("notify")) {
       read_notify(*n, c.notify);
     } else {
-      c.notify.push_back(NotifyTarget{"console", "console", "", {}});
+      c.notify.push_back(NotifyTarget{"console", "console", {}, {}, r_.file(), 0});
     }
     if (const YAML::Node* n = f->find("engine")) read_engine(*n, c.engine);
     if (const YAML::Node* n = f->find("thresholds")) read_thresholds(*n, c.thresholds);
@@ -240,6 +240,8 @@ class ConfigReader {
     return resolved;
   }
 
+  // Target-specific keys are kept as text for their type to check
+  // (notify/targets.cpp); `KEY_file` / `KEY_env` are secrets read into KEY.
   void read_notify(const YAML::Node& list, std::vector<NotifyTarget>& out) {
     if (!list.IsSequence()) {
       r_.error(list, "notify must be a list");
@@ -247,9 +249,11 @@ class ConfigReader {
     }
     std::set<std::string> names;
     for (const auto& node : list) {
-      auto f = yaml::Fields::read(r_, node, "a notify target", {"name", "type", "url", "url_file", "url_env", "match"});
+      auto f = yaml::Fields::read(r_, node, "a notify target", {});
       if (!f) continue;
       NotifyTarget t;
+      t.file = r_.file();
+      t.line = r_.line(node);
       if (const YAML::Node* n = f->require("name")) {
         if (auto v = yaml::string_value(r_, *n, "name")) {
           t.name = *v;
@@ -259,37 +263,55 @@ class ConfigReader {
             r_.error(*n, "duplicate notify target name \"" + t.name + "\"");
         }
       }
-      const NotifyType* type = nullptr;
       if (const YAML::Node* n = f->require("type")) {
-        if (auto v = yaml::string_value(r_, *n, "type")) {
-          t.type = *v;
-          const auto& types = notify_types();
-          auto it = std::find_if(types.begin(), types.end(), [&](const NotifyType& k) { return k.name == t.type; });
-          if (it == types.end()) {
-            std::string known;
-            for (const auto& k : types) known += (known.empty() ? "" : ", ") + std::string(k.name);
-            r_.error(*n, "unknown notify type \"" + t.type + "\" (known: " + known + ")");
-          } else {
-            type = &*it;
-          }
-        }
-      }
-      auto url = read_secret(r_, *f, "url", base_dir_, /*inline_allowed=*/true);
-      if (type && type->needs_url && !url.present)
-        r_.error(node, "a " + t.type + " target needs url, url_file or url_env");
-      if (type && !type->needs_url && url.present) r_.error(node, "a " + t.type + " target takes no url");
-      if (url.value) {
-        // The reason from check_value never quotes the URL: it may be a secret.
-        if (auto why = check_value(ValueType::Url, *url.value))
-          r_.error(node, "the url of notify target " + t.name + " " + *why);
-        else
-          t.url = *url.value;
+        if (auto v = yaml::string_value(r_, *n, "type")) t.type = *v;
       }
       if (const YAML::Node* n = f->find("match")) {
         if (auto m = yaml::match_map(r_, *n)) t.match = std::move(*m);
       }
+      std::set<std::string> secrets_read;  // KEY, KEY_file and KEY_env are read once, together
+      for (const auto& [key, value] : f->entries()) {
+        if (key == "name" || key == "type" || key == "match") continue;
+        if (!valid_option_key(key)) {
+          r_.error(value, "notify option names are [a-z0-9_], not \"" + key + "\"");
+          continue;
+        }
+        std::string base = secret_base(key);
+        if (base.empty() && (f->find(key + "_file") || f->find(key + "_env"))) base = key;
+        if (!base.empty()) {
+          if (!secrets_read.insert(base).second) continue;
+          auto secret = read_secret(r_, *f, base, base_dir_, /*inline_allowed=*/true);
+          if (secret.value) t.options[base] = std::move(*secret.value);
+          continue;
+        }
+        // The message names the key only: the value may be a credential.
+        if (!value.IsScalar()) {
+          r_.error(value, "notify option " + key + " must be a single value");
+          continue;
+        }
+        std::string text = value.Scalar();
+        if (text.size() > 4096 || !is_printable_ascii(text))
+          r_.error(value, "notify option " + key + " must be printable text of at most 4096 characters");
+        else
+          t.options[key] = std::move(text);
+      }
       out.push_back(std::move(t));
     }
+  }
+
+  static bool valid_option_key(const std::string& key) {
+    return !key.empty() && key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
+             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+           });
+  }
+
+  // "url" for "url_file" or "url_env"; "" for any other key.
+  static std::string secret_base(const std::string& key) {
+    for (std::string_view suffix : {"_file", "_env"}) {
+      if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return key.substr(0, key.size() - suffix.size());
+    }
+    return "";
   }
 
   void read_engine(const YAML::Node& node, EngineConfig& e) {

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "notify/target_type.h"
 #include "rules/matcher.h"
 
 namespace rr {
@@ -44,7 +45,7 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::make(const std::vector<NotifyTar
     auto notifier = make_notifier(t);
     if (!notifier) return notifier.error();
     NotifyTarget kept = t;
-    kept.url.clear();  // the notifier holds the secret; nothing else needs it
+    kept.options.clear();  // the notifier holds the secrets; nothing else needs them
     entries.push_back(Entry{std::move(kept), std::move(*notifier)});
   }
   return std::make_unique<Dispatcher>(std::move(entries), metrics, policy);
@@ -59,7 +60,7 @@ Dispatcher::Dispatcher(std::vector<Entry> entries, Metrics& metrics, RetryPolicy
 std::vector<TargetOutcome> Dispatcher::deliver(const Report& report, Deadline deadline) const {
   std::vector<const Entry*> selected;
   for (const Entry& e : entries_)
-    if (matches_all(e.target.match, report.common_labels)) selected.push_back(&e);
+    if (matches_all(e.target.match, report.common_labels) && e.notifier->wants(report)) selected.push_back(&e);
 
   std::vector<TargetOutcome> outcomes(selected.size());
   if (selected.size() == 1) {
@@ -97,7 +98,7 @@ TargetOutcome Dispatcher::deliver_one(const Entry& entry, const Report& report, 
     }
     ++out.attempts;
     try {
-      out.last = entry.notifier->send(report, deadline.capped(policy_.attempt_timeout));
+      out.last = entry.notifier->send(Message{report, ""}, deadline.capped(policy_.attempt_timeout));
     } catch (const std::exception& e) {
       // A renderer bug must cost one report, not the worker.
       out.last = Delivery{};
@@ -128,7 +129,7 @@ TargetOutcome Dispatcher::deliver_one(const Entry& entry, const Report& report, 
   duration_.observe({out.target}, std::chrono::duration<double>(out.duration).count());
   if (out.outcome != TargetOutcome::Kind::Sent) {
     // Delivery::error names the target's origin at most, never its URL.
-    spdlog::warn("notify target {} ({}): {} after {} attempt(s): {}", out.target, entry.notifier->type(),
+    spdlog::warn("notify target {} ({}): {} after {} attempt(s): {}", out.target, entry.target.type,
                  outcome_name(out.outcome), out.attempts, out.last.error);
   }
   return out;

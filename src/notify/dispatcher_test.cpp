@@ -8,6 +8,7 @@
 #include "notify/dispatcher.h"
 #include "notify/test_reports.h"
 #include "support/http_sink.h"
+#include "support/services/services.h"
 
 namespace rr {
 namespace {
@@ -42,8 +43,8 @@ Matcher matcher(const std::string& text) {
 TEST_CASE("delivers to a webhook and a Slack target, within their limits") {
   test::HttpSink sink;
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"json", "webhook", sink.url("/webhook-json/a"), {}},
-                                     {"chat", "slack", sink.url("/slack/b"), {}}},
+  auto dispatcher = make_dispatcher({{"json", "webhook", {{"url", sink.url("/webhook-json/a")}}, {}},
+                                     {"chat", "slack", {{"url", sink.url("/slack/b")}}, {}}},
                                     metrics);
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(5s));
   REQUIRE(outcomes.size() == 2);
@@ -65,7 +66,7 @@ TEST_CASE("retries after 500 and then succeeds") {
   test::HttpSink sink;
   sink.script("/webhook-json/r", {test::SinkResponse{500, "boom"}, test::SinkResponse{502, "bad gateway"}});
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"r", "webhook", sink.url("/webhook-json/r"), {}}}, metrics);
+  auto dispatcher = make_dispatcher({{"r", "webhook", {{"url", sink.url("/webhook-json/r")}}, {}}}, metrics);
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(5s));
   REQUIRE(outcomes.size() == 1);
   CHECK(outcomes[0].outcome == Kind::Sent);
@@ -83,7 +84,7 @@ TEST_CASE("a 400 is final and not retried") {
   test::HttpSink sink;
   sink.script("/webhook-json/f", {}, test::SinkResponse{400, "invalid_payload"});
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"f", "webhook", sink.url("/webhook-json/f"), {}}}, metrics);
+  auto dispatcher = make_dispatcher({{"f", "webhook", {{"url", sink.url("/webhook-json/f")}}, {}}}, metrics);
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(5s));
   REQUIRE(outcomes.size() == 1);
   CHECK(outcomes[0].outcome == Kind::Failed);
@@ -99,7 +100,7 @@ TEST_CASE("retryable failures stop after `attempts`") {
   Metrics metrics;
   RetryPolicy policy = fast_policy();
   policy.attempts = 3;
-  auto dispatcher = make_dispatcher({{"d", "webhook", sink.url("/webhook-json/d"), {}}}, metrics, policy);
+  auto dispatcher = make_dispatcher({{"d", "webhook", {{"url", sink.url("/webhook-json/d")}}, {}}}, metrics, policy);
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(5s));
   CHECK(outcomes.at(0).outcome == Kind::Failed);
   CHECK(outcomes.at(0).attempts == 3);
@@ -110,7 +111,7 @@ TEST_CASE("Retry-After is honoured") {
   test::HttpSink sink;
   sink.script("/slack/limited", {test::SinkResponse{429, "rate_limited", {{"Retry-After", "1"}}}});
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"s", "slack", sink.url("/slack/limited"), {}}}, metrics);
+  auto dispatcher = make_dispatcher({{"s", "slack", {{"url", sink.url("/slack/limited")}}, {}}}, metrics);
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(5s));
   CHECK(outcomes.at(0).outcome == Kind::Sent);
   auto seen = sink.requests();
@@ -122,7 +123,7 @@ TEST_CASE("a Retry-After beyond the deadline gives up at once") {
   test::HttpSink sink;
   sink.script("/slack/limited", {}, test::SinkResponse{429, "rate_limited", {{"Retry-After", "25"}}});
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"s", "slack", sink.url("/slack/limited"), {}}}, metrics);
+  auto dispatcher = make_dispatcher({{"s", "slack", {{"url", sink.url("/slack/limited")}}, {}}}, metrics);
   auto started = std::chrono::steady_clock::now();
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(20s));
   // Waiting would take the whole 20 s deadline; giving up takes one request.
@@ -136,8 +137,8 @@ TEST_CASE("the deadline holds when the target never answers, and other targets a
   test::HttpSink sink;
   sink.script("/webhook-json/hang", {}, test::SinkResponse{200, "ok", {}, 60s});
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"hang", "webhook", sink.url("/webhook-json/hang"), {}},
-                                     {"fast", "slack", sink.url("/slack/fast"), {}}},
+  auto dispatcher = make_dispatcher({{"hang", "webhook", {{"url", sink.url("/webhook-json/hang")}}, {}},
+                                     {"fast", "slack", {{"url", sink.url("/slack/fast")}}, {}}},
                                     metrics);
   auto started = std::chrono::steady_clock::now();
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(3s));
@@ -159,11 +160,11 @@ TEST_CASE("the deadline holds when the target never answers, and other targets a
 TEST_CASE("targets are chosen by their matchers on the report's common labels") {
   test::HttpSink sink;
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"crit", "webhook", sink.url("/webhook-json/crit"), {matcher("severity=\"critical\"")}},
-                                     {"warn", "webhook", sink.url("/webhook-json/warn"), {matcher("severity=warning")}},
-                                     {"west", "webhook", sink.url("/webhook-json/west"),
+  auto dispatcher = make_dispatcher({{"crit", "webhook", {{"url", sink.url("/webhook-json/crit")}}, {matcher("severity=\"critical\"")}},
+                                     {"warn", "webhook", {{"url", sink.url("/webhook-json/warn")}}, {matcher("severity=warning")}},
+                                     {"west", "webhook", {{"url", sink.url("/webhook-json/west")}},
                                       {matcher("cluster=~\"nats-.*\""), matcher("team!=\"db\"")}},
-                                     {"all", "webhook", sink.url("/webhook-json/all"), {}}},
+                                     {"all", "webhook", {{"url", sink.url("/webhook-json/all")}}, {}}},
                                     metrics);
   Report r = test_reports::small();  // severity=critical, cluster=nats-west
   auto outcomes = dispatcher->deliver(r, Deadline::after(5s));
@@ -183,8 +184,8 @@ TEST_CASE("targets are chosen by their matchers on the report's common labels") 
 TEST_CASE("a huge hostile report still passes Slack's limits") {
   test::HttpSink sink;
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"chat", "slack", sink.url("/slack/huge"), {}},
-                                     {"json", "webhook", sink.url("/webhook-json/huge"), {}}},
+  auto dispatcher = make_dispatcher({{"chat", "slack", {{"url", sink.url("/slack/huge")}}, {}},
+                                     {"json", "webhook", {{"url", sink.url("/webhook-json/huge")}}, {}}},
                                     metrics);
   auto outcomes = dispatcher->deliver(test_reports::huge(), Deadline::after(10s));
   CHECK(sink.violations().empty());
@@ -204,7 +205,7 @@ TEST_CASE("a Slack body that breaks the limits is refused by the sink") {
   CHECK_FALSE(test::webhook_json_violations(R"({"version":1})").empty());
   test::HttpSink sink;
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"json", "webhook", sink.url("/slack/not-really"), {}}}, metrics);
+  auto dispatcher = make_dispatcher({{"json", "webhook", {{"url", sink.url("/slack/not-really")}}, {}}}, metrics);
   auto outcomes = dispatcher->deliver(test_reports::small(), Deadline::after(5s));
   CHECK(outcomes.at(0).outcome == Kind::Failed);
   CHECK(outcomes.at(0).last.http_status == 400);
@@ -216,7 +217,7 @@ TEST_CASE("failures are logged and counted without the URL") {
   const std::string path = "/webhook-json/T0/B0/VERYSECRET";
   sink.script(path, {}, test::SinkResponse{404, "no_service " + sink.url(path)});
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"hook", "webhook", sink.url(path), {}}}, metrics);
+  auto dispatcher = make_dispatcher({{"hook", "webhook", {{"url", sink.url(path)}}, {}}}, metrics);
 
   std::ostringstream log;
   auto previous = spdlog::default_logger();
@@ -235,20 +236,21 @@ TEST_CASE("failures are logged and counted without the URL") {
 
 TEST_CASE("Dispatcher::make refuses unknown types and bad URLs, naming the target only") {
   Metrics metrics;
-  auto unknown = Dispatcher::make({{"pager", "pagerduty", "https://x.example/SECRET", {}}}, metrics);
+  auto unknown = Dispatcher::make({{"pager", "pager2", {{"url", "https://x.example/SECRET"}}, {}}}, metrics);
   REQUIRE_FALSE(unknown.ok());
-  CHECK(unknown.error().where == "notify.pager.type");
-  auto bad = Dispatcher::make({{"chat", "slack", "hooks.slack.com/services/SECRET", {}}}, metrics);
+  CHECK(unknown.error().where == "notify.pager");
+  CHECK(unknown.error().message.find("unknown type \"pager2\"") != std::string::npos);
+  auto bad = Dispatcher::make({{"chat", "slack", {{"url", "hooks.slack.com/services/SECRET"}}, {}}}, metrics);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().to_string().find("SECRET") == std::string::npos);
-  auto console = Dispatcher::make({{"stdout", "console", "", {}}}, metrics);
+  auto console = Dispatcher::make({{"stdout", "console", {}, {}}}, metrics);
   REQUIRE(console.ok());
   CHECK((*console)->size() == 1);
 }
 
 TEST_CASE("no matching target means no delivery") {
   Metrics metrics;
-  auto dispatcher = make_dispatcher({{"x", "webhook", "http://127.0.0.1:9/never", {matcher("team=\"none\"")}}}, metrics);
+  auto dispatcher = make_dispatcher({{"x", "webhook", {{"url", "http://127.0.0.1:9/never"}}, {matcher("team=\"none\"")}}}, metrics);
   CHECK(dispatcher->deliver(test_reports::small(), Deadline::after(1s)).empty());
 }
 

@@ -76,25 +76,41 @@ Result<HttpTarget> HttpTarget::make(const std::string& url, std::optional<std::s
   return HttpTarget(url, parsed->origin(), parsed->path, std::move(expect_body));
 }
 
-std::string HttpTarget::scrub(std::string text) const {
+std::string HttpTarget::scrub(std::string text,
+                              const std::vector<std::pair<std::string, std::string>>& secrets) const {
   replace_all(text, url_, "<url>");
   if (path_.size() > 1) replace_all(text, path_, "<path>");
+  for (const auto& [name, value] : secrets) {
+    // Header values (tokens after "Bearer ", "GenieKey ") and any word of them.
+    replace_all(text, value, "<secret>");
+    for (std::size_t start = 0; start < value.size();) {
+      std::size_t end = value.find(' ', start);
+      if (end == std::string::npos) end = value.size();
+      if (end - start >= 8) replace_all(text, value.substr(start, end - start), "<secret>");
+      start = end + 1;
+    }
+  }
   return text;
 }
 
-Delivery HttpTarget::post(const std::string& body, const std::string& content_type, Deadline deadline) const {
+HttpAnswer HttpTarget::call(const HttpCall& call, Deadline deadline) const {
   HttpRequest request;
-  request.method = "POST";
-  request.url = url_;
-  request.body = body;
-  request.content_type = content_type;
+  request.method = call.method;
+  request.url = url_ + call.suffix;
+  request.headers = call.headers;
+  request.body = call.body;
+  request.content_type = call.content_type;
   request.max_response_bytes = kMaxAnswerBytes;
   HttpResponse response = http_request(request, deadline);
   std::optional<std::string_view> expect;
   if (expect_body_) expect = *expect_body_;
-  Delivery d = classify_response(response, origin_, expect);
-  d.error = scrub(std::move(d.error));
-  return d;
+  HttpAnswer answer{classify_response(response, origin_, expect), std::move(response.body)};
+  answer.delivery.error = scrub(std::move(answer.delivery.error), call.headers);
+  return answer;
+}
+
+Delivery HttpTarget::post(const std::string& body, const std::string& content_type, Deadline deadline) const {
+  return call(HttpCall{.body = body, .content_type = content_type}, deadline).delivery;
 }
 
 }  // namespace rr

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/deadline.h"
 #include "common/result.h"
@@ -28,12 +30,31 @@ std::optional<Millis> parse_retry_after(std::string_view value);
 Delivery classify_response(const HttpResponse& response, std::string_view origin,
                            std::optional<std::string_view> expect_body = std::nullopt);
 
+// One request to a target, relative to its URL.
+struct HttpCall {
+  std::string method = "POST";
+  std::string suffix;  // appended to the target's URL: "/chat.update", "?wait=true", "/messages/123"
+  std::vector<std::pair<std::string, std::string>> headers;  // values may be credentials: never logged
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+// The answer: what it means for delivery, and the body (capped at 64 KiB)
+// for targets that read an id or a status out of it.
+struct HttpAnswer {
+  Delivery delivery;
+  std::string body;
+};
+
 class HttpTarget {
  public:
   // Checks the URL once, at configuration time. The error names no part of it.
   static Result<HttpTarget> make(const std::string& url, std::optional<std::string> expect_body = std::nullopt);
 
-  // One POST; returns by `deadline`.
+  // One request; returns by `deadline`. Errors never hold the URL or a
+  // header value.
+  HttpAnswer call(const HttpCall& call, Deadline deadline) const;
+  // One POST of `body` to the URL itself.
   Delivery post(const std::string& body, const std::string& content_type, Deadline deadline) const;
 
   const std::string& origin() const { return origin_; }
@@ -42,9 +63,9 @@ class HttpTarget {
   HttpTarget(std::string url, std::string origin, std::string path, std::optional<std::string> expect_body)
       : url_(std::move(url)), origin_(std::move(origin)), path_(std::move(path)),
         expect_body_(std::move(expect_body)) {}
-  // Removes the URL and its path from text that came back from the network
-  // stack or the server, in case either echoes them.
-  std::string scrub(std::string text) const;
+  // Removes the URL, its path and `secrets` from text that came back from
+  // the network stack or the server, in case either echoes them.
+  std::string scrub(std::string text, const std::vector<std::pair<std::string, std::string>>& secrets = {}) const;
 
   std::string url_;     // secret
   std::string origin_;  // safe to log

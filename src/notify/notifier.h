@@ -1,6 +1,8 @@
 #pragma once
-// A notifier delivers a rendered report to one chat or paging service.
-// Each lives in its own folder (notify/<type>/) behind this interface.
+// A notifier delivers a report to one chat or paging service. Each lives in
+// its own folder (notify/<type>/) behind this interface, and its type is
+// registered once, in notify/targets.cpp. Notifiers only render and send:
+// routing, the outbox, rate limits and retries are the delivery stages'.
 
 #include <memory>
 #include <optional>
@@ -9,28 +11,39 @@
 
 #include "common/deadline.h"
 #include "common/time.h"
-#include "config/config.h"
 #include "report/report.h"
 
 namespace rr {
 
+// The answer to one send.
 struct Delivery {
   bool ok = false;
-  bool retryable = false;  // worth sending again (5xx, 429, network error)
+  bool retryable = false;  // worth sending again: 5xx, 429, network error, timeout
   int http_status = 0;     // 0 when no response arrived
-  std::string error;       // short, never contains the target URL
-  std::optional<Millis> retry_after;
+  std::string error;       // short, for logs; never holds the target's URL or a credential
+  std::optional<Millis> retry_after;  // the service asked for this wait (429 Retry-After)
+  // On success: what this target keeps about the report's alert group for
+  // its next message (Slack's channel and ts, Discord's message id). The
+  // delivery stage stores it durably. nullopt keeps what was kept; "" forgets it.
+  std::optional<std::string> thread;
+};
+
+// One report to send, with what the delivery stage kept for its group.
+struct Message {
+  const Report& report;
+  std::string thread;  // what this target kept for the group; "" before its first message
 };
 
 class Notifier {
  public:
   virtual ~Notifier() = default;
-  virtual std::string_view type() const = 0;
-  // Must return by `deadline`.
-  virtual Delivery send(const Report& report, Deadline deadline) = 0;
+  // Whether this target takes `report` at all. By default every report but
+  // a progress notice (Report::Kind::Started), which only editable chat
+  // messages use.
+  virtual bool wants(const Report& report) const;
+  // Renders and sends; returns by `deadline`. Called from one thread at a
+  // time per notifier, in the order the reports were made.
+  virtual Delivery send(const Message& message, Deadline deadline) = 0;
 };
-
-// Builds the notifier for a configured target, or an error for an unknown type.
-Result<std::unique_ptr<Notifier>> make_notifier(const NotifyTarget& target);
 
 }  // namespace rr

@@ -19,6 +19,8 @@ std::string_view report_kind_name(Report::Kind kind) {
       return "resolution";
     case Report::Kind::Unmatched:
       return "unmatched";
+    case Report::Kind::Started:
+      return "started";
   }
   return "triage";
 }

@@ -36,7 +36,9 @@ struct ReportAlert {
 };
 
 struct Report {
-  enum class Kind { Triage, Resolution, Unmatched };
+  // Started: a progress notice sent when a triage begins ("diagnosing"),
+  // for targets that edit one message per incident; the others skip it.
+  enum class Kind { Triage, Resolution, Unmatched, Started };
   static constexpr int kSchemaVersion = 1;
 
   Kind kind = Kind::Triage;
@@ -54,7 +56,8 @@ struct Report {
   std::vector<Finding> findings;  // most severe first
   std::vector<StepResult> steps;
   std::vector<Suggestion> suggestions;
-  std::vector<Link> links;
+  std::vector<Link> links;  // the full report page first, when `url` is set
+  std::string url;          // the full report page; "" when no external_url is configured
   std::int64_t truncated_alerts = 0;
   TimePoint created;
   Millis triage_duration{0};
@@ -62,7 +65,7 @@ struct Report {
   Severity worst() const;  // Ok when no findings
 };
 
-// "triage", "resolution", "unmatched": the `kind` of the JSON schema.
+// "triage", "resolution", "unmatched", "started": the `kind` of the JSON schema.
 std::string_view report_kind_name(Report::Kind kind);
 
 }  // namespace rr

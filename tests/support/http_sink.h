@@ -1,14 +1,15 @@
 #pragma once
-// A real HTTP server on 127.0.0.1 that stands in for Slack and for a JSON
-// webhook consumer in tests: it records every request, answers from a
-// script (500 twice then 200, 429 with Retry-After, a handler that hangs),
-// and checks each body against the receiving service's documented limits.
+// A real HTTP server on 127.0.0.1 that stands in for the chat and paging
+// services in tests: it records every request, answers from a script (500
+// twice then 200, 429 with Retry-After, a handler that hangs), and checks
+// each request against the receiving service's documented schema and limits.
 //
-// Bodies posted to paths starting with /slack are checked as Slack incoming
-// webhook messages, those to paths starting with /webhook-json against the
-// report schema (notify/webhook/webhook.h). A body that breaks a rule is
-// recorded in violations() and answered 400 (Slack's "invalid_blocks" or
-// "invalid_payload"), as the real service would.
+// Which service a request is for goes by its path's first segment (/slack,
+// /slack-api, /webhook-json, /pagerduty, /opsgenie, /mattermost, /teams,
+// /discord, /googlechat): support/services/ holds each service's checks and
+// its success answer (Slack's "ok", PagerDuty's 202, a Discord message with
+// its id). A request that breaks a rule is recorded in violations() and
+// refused as the real service would. Other paths get 200 "ok".
 
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -33,6 +35,7 @@ struct SinkRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::steady_clock::time_point received;
+  std::map<std::string, std::string> query;  // decoded query parameters
 
   std::string header(const std::string& name) const;  // case-insensitive; "" when absent
 };
@@ -78,7 +81,7 @@ class HttpSink {
     std::deque<SinkResponse> sequence;
     SinkResponse otherwise;
   };
-  SinkResponse next_response(const std::string& path);
+  std::optional<SinkResponse> next_response(const std::string& path);  // scripted, if any
 
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
@@ -91,9 +94,5 @@ class HttpSink {
   std::map<std::string, Script> scripts_;
 };
 
-// The checks the sink applies, for renderer tests that need no server.
-// Each returns what is wrong with `body`; empty when it is acceptable.
-std::vector<std::string> slack_violations(const std::string& body);
-std::vector<std::string> webhook_json_violations(const std::string& body);
 
 }  // namespace rr::test

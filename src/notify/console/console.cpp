@@ -16,10 +16,9 @@ std::mutex& console_mutex() {
 class ConsoleNotifier final : public Notifier {
  public:
   explicit ConsoleNotifier(std::ostream& out) : out_(out) {}
-  std::string_view type() const override { return "console"; }
 
-  Delivery send(const Report& report, Deadline /*deadline*/) override {
-    std::string text = render_text(report);
+  Delivery send(const Message& message, Deadline /*deadline*/) override {
+    std::string text = render_text(message.report);
     Delivery d;
     {
       std::lock_guard lock(console_mutex());
@@ -34,7 +33,11 @@ class ConsoleNotifier final : public Notifier {
   std::ostream& out_;
 };
 
+Result<std::unique_ptr<Notifier>> make(const NotifyTarget&) { return make_console_notifier(); }
+
 }  // namespace
+
+const TargetType kConsoleTarget{"console", {}, {}, {}, make};
 
 std::unique_ptr<Notifier> make_console_notifier(std::ostream* out) {
   return std::make_unique<ConsoleNotifier>(out ? *out : std::cout);

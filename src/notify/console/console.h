@@ -7,6 +7,7 @@
 #include <string>
 
 #include "notify/notifier.h"
+#include "notify/target_type.h"
 #include "report/report.h"
 
 namespace rr {
@@ -21,5 +22,8 @@ std::string render_text(const Report& report);
 // line. Writes from every console notifier are serialised by one mutex, so
 // reports from parallel workers never interleave. `out` must outlive it.
 std::unique_ptr<Notifier> make_console_notifier(std::ostream* out = nullptr);
+
+// `type: console`, no options: writes to stdout.
+extern const TargetType kConsoleTarget;
 
 }  // namespace rr

@@ -57,12 +57,11 @@ TEST_CASE("long step output is trimmed") {
 TEST_CASE("the console notifier writes whole reports without interleaving") {
   std::ostringstream out;
   auto notifier = make_console_notifier(&out);
-  CHECK(notifier->type() == "console");
   Report r = test_reports::small();
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&] {
-      for (int j = 0; j < 10; ++j) CHECK(notifier->send(r, Deadline::after(std::chrono::seconds(1))).ok);
+      for (int j = 0; j < 10; ++j) CHECK(notifier->send(Message{r, ""}, Deadline::after(std::chrono::seconds(1))).ok);
     });
   for (auto& t : threads) t.join();
   std::string one = render_text(r) + "\n";
@@ -75,7 +74,8 @@ TEST_CASE("a failed console write is reported") {
   std::ostringstream out;
   out.setstate(std::ios::badbit);
   auto notifier = make_console_notifier(&out);
-  Delivery d = notifier->send(test_reports::small(), Deadline::after(std::chrono::seconds(1)));
+  Report r = test_reports::small();
+  Delivery d = notifier->send(Message{r, ""}, Deadline::after(std::chrono::seconds(1)));
   CHECK_FALSE(d.ok);
   CHECK_FALSE(d.error.empty());
 }

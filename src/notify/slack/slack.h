@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "notify/notifier.h"
+#include "notify/target_type.h"
 #include "report/report.h"
 
 namespace rr {
@@ -45,7 +46,8 @@ std::string escape_mrkdwn(std::string_view text);
 // verdict) and a note says what was left out.
 nlohmann::json render_slack(const Report& report, const SlackLimits& limits = {});
 
-// Succeeds only on 200 with the body "ok".
-Result<std::unique_ptr<Notifier>> make_slack_notifier(const NotifyTarget& target);
+// `type: slack`, option `url` (an incoming webhook; succeeds only on 200
+// with the body "ok").
+extern const TargetType kSlackTarget;
 
 }  // namespace rr

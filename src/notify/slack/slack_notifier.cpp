@@ -8,9 +8,9 @@ namespace {
 class SlackNotifier final : public Notifier {
  public:
   explicit SlackNotifier(HttpTarget http) : http_(std::move(http)) {}
-  std::string_view type() const override { return "slack"; }
-  Delivery send(const Report& report, Deadline deadline) override {
-    std::string body = render_slack(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  Delivery send(const Message& message, Deadline deadline) override {
+    std::string body =
+        render_slack(message.report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return http_.post(body, "application/json", deadline);
   }
 
@@ -18,13 +18,16 @@ class SlackNotifier final : public Notifier {
   HttpTarget http_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Notifier>> make_slack_notifier(const NotifyTarget& target) {
+Result<std::unique_ptr<Notifier>> make(const NotifyTarget& target) {
   // Incoming webhooks answer 200 "ok"; any other 200 body is an error.
-  auto http = HttpTarget::make(target.url, std::string("ok"));
-  if (!http) return Error{"notify." + target.name + ".url", http.error().message};
+  auto http = HttpTarget::make(target.option("url"), std::string("ok"));
+  if (!http) return Error{"url", http.error().message};
   return std::unique_ptr<Notifier>(std::make_unique<SlackNotifier>(std::move(*http)));
 }
+
+}  // namespace
+
+// About one message a second per incoming webhook.
+const TargetType kSlackTarget{"slack", {"url"}, {}, {1.0, 1}, make};
 
 }  // namespace rr

@@ -3,6 +3,7 @@
 #include "notify/slack/slack.h"
 #include "notify/test_reports.h"
 #include "support/http_sink.h"
+#include "support/services/services.h"
 
 namespace rr {
 namespace {

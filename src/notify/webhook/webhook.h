@@ -37,6 +37,7 @@
 
 #include "common/result.h"
 #include "notify/notifier.h"
+#include "notify/target_type.h"
 #include "report/report.h"
 
 namespace rr {
@@ -46,6 +47,7 @@ nlohmann::json render_json(const Report& report);
 // render_json() as text. Invalid UTF-8 in any string is replaced, never thrown on.
 std::string render_json_text(const Report& report, int indent = -1);
 
-Result<std::unique_ptr<Notifier>> make_webhook_notifier(const NotifyTarget& target);
+// `type: webhook`, option `url` (or url_file, url_env).
+extern const TargetType kWebhookTarget;
 
 }  // namespace rr

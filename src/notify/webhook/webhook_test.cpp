@@ -3,6 +3,7 @@
 #include "notify/test_reports.h"
 #include "notify/webhook/webhook.h"
 #include "support/http_sink.h"
+#include "support/services/services.h"
 
 namespace rr {
 namespace {
@@ -69,12 +70,11 @@ TEST_CASE("render_json_text survives invalid UTF-8 and hostile text") {
 
 TEST_CASE("the webhook notifier posts the JSON to its URL") {
   test::HttpSink sink;
-  NotifyTarget target{"ops", "webhook", sink.url("/webhook-json/ops"), {}};
-  auto notifier = make_webhook_notifier(target);
+  NotifyTarget target{"ops", "webhook", {{"url", sink.url("/webhook-json/ops")}}, {}};
+  auto notifier = make_notifier(target);
   REQUIRE(notifier.ok());
-  CHECK((*notifier)->type() == "webhook");
   Report r = test_reports::huge();
-  Delivery d = (*notifier)->send(r, Deadline::after(std::chrono::seconds(5)));
+  Delivery d = (*notifier)->send(Message{r, ""}, Deadline::after(std::chrono::seconds(5)));
   CHECK(d.ok);
   CHECK(d.http_status == 200);
   auto requests = sink.requests("/webhook-json/ops");
@@ -86,11 +86,12 @@ TEST_CASE("the webhook notifier posts the JSON to its URL") {
 }
 
 TEST_CASE("a webhook target with a bad URL is refused without echoing it") {
-  NotifyTarget target{"ops", "webhook", "ftp://secret-token@example.com/hook", {}};
-  auto notifier = make_webhook_notifier(target);
+  NotifyTarget target{"ops", "webhook", {{"url", "ftp://secret-token@example.com/hook"}}, {}, "/etc/rr.yaml", 7};
+  auto notifier = make_notifier(target);
   REQUIRE_FALSE(notifier.ok());
   CHECK(notifier.error().to_string().find("secret-token") == std::string::npos);
-  CHECK(notifier.error().where == "notify.ops.url");
+  CHECK(notifier.error().where == "/etc/rr.yaml:7");
+  CHECK(notifier.error().message.rfind("notify target ops: url: ", 0) == 0);
 }
 
 }  // namespace

@@ -1,0 +1,20 @@
+// Discord. (Checks being written.)
+
+#include "support/services/services.h"
+
+namespace rr::test {
+
+std::vector<std::string> discord_violations(const std::string& body) {
+  if (std::string why = not_a_json_object(body); !why.empty()) return {why};
+  return {};
+}
+
+namespace {
+
+std::vector<std::string> check(const SinkRequest& r) { return discord_violations(r.body); }
+
+}  // namespace
+
+const ServiceModel kDiscordService{"/discord", "invalid", 400, check, nullptr};
+
+}  // namespace rr::test

@@ -14,7 +14,7 @@
 #include "app/serve.h"
 #include "app/setup.h"
 #include "notify/console/console.h"
-#include "notify/webhook/webhook.h"
+#include "report/report_json.h"
 #include "version.h"
 
 namespace rr {
@@ -185,7 +185,7 @@ int run_triage(const Args& a) {
   Report report = firing.empty() ? (resolved.empty() ? triage.run(*n, {}, nullptr) : triage.resolution(*n, resolved))
                                  : triage.run(*n, plans, nullptr);
   if (a.format == "json")
-    std::cout << render_json_text(report, 2) << "\n";
+    std::cout << report_to_json_text(report, 2) << "\n";
   else
     std::cout << render_text(report);
   return 0;

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include <fmt/format.h>
+
 namespace rr {
 
 std::string_view trim(std::string_view s) {
@@ -164,6 +166,24 @@ bool is_printable_ascii(std::string_view s) {
   for (char c : s)
     if (c < 0x20 || c >= 0x7f) return false;
   return true;
+}
+
+std::string log_safe(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return truncate_utf8(sanitize_utf8(out), max_bytes);
 }
 
 }  // namespace rr

@@ -25,6 +25,11 @@ std::string trim_output(std::string_view s, std::size_t max_lines, std::size_t m
 // server replies and command output are safe to put in JSON and chat.
 std::string sanitize_utf8(std::string_view s);
 
+// Text from outside (a group key, a label) made safe for one log line:
+// valid UTF-8, control characters written as \n, \t or \xHH (so nothing can
+// forge a line), cut at `max_bytes`.
+std::string log_safe(std::string_view s, std::size_t max_bytes = 200);
+
 // The lines of a text, one at a time, without their "\n" or "\r\n"; a
 // last line without "\n" counts. Views into the text, which must outlive it.
 class LineReader {

@@ -36,6 +36,7 @@ Config default_config() {
   cluster.monitor = {"http://127.0.0.1:8222"};
   c.clusters.push_back(std::move(cluster));
   c.notify.push_back(NotifyTarget{"console", "console", {}, {}});
+  c.state.dir = "runbook-responder-state";  // relative: the working directory
   return c;
 }
 

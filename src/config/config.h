@@ -22,6 +22,8 @@ struct AuthConfig {
   std::optional<std::string> bearer_token;  // from bearer_token_file / _env
   std::optional<std::string> basic_username;
   std::optional<std::string> basic_password;  // from password_file / _env
+  // Also accepted (as a bearer token) for reading reports, never for POST /webhook.
+  std::optional<std::string> read_token;    // from read_token_file / _env
   bool enabled() const { return bearer_token || basic_username; }
 };
 
@@ -60,8 +62,22 @@ struct EngineConfig {
   Nanos cooldown = std::chrono::minutes(5);
   Nanos step_timeout = std::chrono::seconds(5);
   Nanos deadline = std::chrono::seconds(30);
-  Nanos notify_timeout = std::chrono::seconds(10);
-  int notify_attempts = 4;
+};
+
+// How reports reach the targets (notify/outbox.h).
+struct DeliveryConfig {
+  Nanos max_age = std::chrono::hours(2);           // older undelivered reports are dropped
+  Nanos attempt_timeout = std::chrono::seconds(10);  // one send
+  Nanos first_backoff = std::chrono::seconds(1);
+  Nanos max_backoff = std::chrono::minutes(5);
+};
+
+// The durable state (state/store.h).
+struct StateConfig {
+  std::string dir;         // absolute once loaded; "" in default_config(): see there
+  bool full_sync = false;  // `sync: full`: fsync each commit (survives power loss)
+  std::size_t keep_reports = 1000;                // reports kept for GET /reports
+  Nanos keep_for = std::chrono::hours(24 * 7);   // ... and for at most this long
 };
 
 struct Config {
@@ -73,6 +89,11 @@ struct Config {
   std::vector<ClusterConfig> clusters;
   std::vector<NotifyTarget> notify;
   EngineConfig engine;
+  DeliveryConfig delivery;
+  StateConfig state;
+  // How people reach this responder, e.g. "https://responder.example.com":
+  // messages link to the full report page under it. "": no links.
+  std::string external_url;
   Thresholds thresholds;  // for the judges
   SshConfig ssh;
   std::vector<HostConfig> hosts;  // the only hosts SSH steps connect to
@@ -88,7 +109,8 @@ struct Config {
 };
 
 // Built-in defaults: listen 127.0.0.1:9095, rules/*.yaml, one cluster at
-// nats://127.0.0.1:4222 with its monitor at http://127.0.0.1:8222, console.
+// nats://127.0.0.1:4222 with its monitor at http://127.0.0.1:8222, console,
+// state in ./runbook-responder-state under the working directory.
 Config default_config();
 
 // Loads and validates a file. Errors are "file:line: message", all of them;
@@ -103,7 +125,10 @@ Config default_config();
 // tls://, monitor http(s):// and one per server when given, at most one
 // identity per account, webhook/slack need an http(s) URL, body_limit
 // 1..64MiB, engine.workers 1..64, queue 1..1000000, step_timeout <= deadline,
-// notify_attempts 1..10; hosts: names unique and valid hosts, port 1..65535,
+// delivery durations positive with first_backoff <= max_backoff, state.dir
+// (relative to the file; default "state"), state.sync normal or full,
+// keep_reports 1..1000000, external_url an http(s) URL without a trailing
+// slash; hosts: names unique and valid hosts, port 1..65535,
 // user, key_file (readable) and known_hosts (readable) set here or under ssh,
 // cluster one of clusters; commands: names [a-z0-9_], every {NAME} typed,
 // every var a command uses passing its type; redact patterns compile;

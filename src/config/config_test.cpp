@@ -73,7 +73,10 @@ notify:
   - {name: oncall, type: slack, url_file: secrets/slack-url}
   - {name: archive, type: webhook, url: "http://127.0.0.1:9999/reports", match: {severity: critical}}
   - {name: console, type: console}
-engine: {workers: 8, queue: 100, cooldown: 10m, step_timeout: 3s, deadline: 20s, notify_timeout: 7s, notify_attempts: 2}
+engine: {workers: 8, queue: 100, cooldown: 10m, step_timeout: 3s, deadline: 20s}
+delivery: {max_age: 1h, attempt_timeout: 7s, first_backoff: 2s, max_backoff: 1m}
+state: {dir: var/state, sync: full, keep_reports: 50, keep_for: 2d}
+external_url: "https://responder.example.com"
 )";
   test::write_file(dir / "responder.yaml", yaml);
   ConfigLoad load = load_config((dir / "responder.yaml").string());
@@ -121,8 +124,15 @@ engine: {workers: 8, queue: 100, cooldown: 10m, step_timeout: 3s, deadline: 20s,
   CHECK(c.engine.cooldown == 10min);
   CHECK(c.engine.step_timeout == 3s);
   CHECK(c.engine.deadline == 20s);
-  CHECK(c.engine.notify_timeout == 7s);
-  CHECK(c.engine.notify_attempts == 2);
+  CHECK(c.delivery.max_age == 1h);
+  CHECK(c.delivery.attempt_timeout == 7s);
+  CHECK(c.delivery.first_backoff == 2s);
+  CHECK(c.delivery.max_backoff == 1min);
+  CHECK(c.state.dir == (dir / "var/state").string());
+  CHECK(c.state.full_sync);
+  CHECK(c.state.keep_reports == 50);
+  CHECK(c.state.keep_for == 48h);
+  CHECK(c.external_url == "https://responder.example.com");
 }
 
 TEST_CASE("a minimal file keeps the defaults; absent notify means console") {
@@ -137,11 +147,16 @@ TEST_CASE("a minimal file keeps the defaults; absent notify means console") {
   REQUIRE(c.notify.size() == 1);
   CHECK(c.notify[0].type == "console");
   CHECK(c.engine.workers == 4);
+  CHECK(c.state.dir == "/x/state");
+  CHECK_FALSE(c.state.full_sync);
+  CHECK(c.delivery.max_age == 2h);
+  CHECK(c.external_url.empty());
 
   ConfigLoad empty = load_config_text("", "/x/c.yaml");
   REQUIRE(empty.config);
   CHECK(empty.config->clusters.empty());
   CHECK(empty.config->notify.size() == 1);
+  CHECK(empty.config->state.dir == "/x/state");
 }
 
 TEST_CASE("default_config is loopback, one local cluster, console") {
@@ -237,6 +252,11 @@ TEST_CASE("each config error is reported at its line") {
   expect_one_error("notify:\n  - {name: x, type: webhook, url: \"a\\u0007b\"}\n", 2, "printable text");
   expect_one_error("notify:\n  - {name: x, type: webhook, url: a, url_env: B}\n", 2, "set only one of url, url_file or url_env");
   expect_one_error("notify:\n  - {name: x}\n", 2, "type");
+  expect_one_error("state: {sync: sometimes}\n", 1, "state.sync must be normal or full");
+  expect_one_error("delivery: {first_backoff: 10m, max_backoff: 1m}\n", 1, "first_backoff must not exceed");
+  expect_one_error("external_url: \"https://r.example/\"\n", 1, "without a trailing slash");
+  expect_one_error("external_url: \"ftp://r.example\"\n", 1, "http:// or https://");
+  expect_one_error("engine: {notify_timeout: 7s}\n", 1, "notify_timeout");
   expect_one_error("listen: [\n", 2, "YAML syntax error");
 }
 

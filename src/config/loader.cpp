@@ -70,10 +70,12 @@ class ConfigReader {
     if (!doc) return;
     if (doc->IsNull()) {  // an empty file: every default
       c.notify.push_back(NotifyTarget{"console", "console", {}, {}, r_.file(), 0});
+      c.state.dir = resolve_path(base_dir_, "state");
       return;
     }
     auto f = yaml::Fields::read(r_, *doc, "the config file",
-                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "thresholds",
+                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "delivery",
+                                 "state", "external_url", "thresholds",
                                  "ssh", "hosts", "commands", "redact"});
     if (!f) return;
     if (const YAML::Node* n = f->find("listen")) {
@@ -105,6 +107,17 @@ class ConfigReader {
       c.notify.push_back(NotifyTarget{"console", "console", {}, {}, r_.file(), 0});
     }
     if (const YAML::Node* n = f->find("engine")) read_engine(*n, c.engine);
+    if (const YAML::Node* n = f->find("delivery")) read_delivery(*n, c.delivery);
+    c.state.dir = resolve_path(base_dir_, "state");
+    if (const YAML::Node* n = f->find("state")) read_state(*n, c.state);
+    if (const YAML::Node* n = f->find("external_url")) {
+      if (auto v = yaml::string_value(r_, *n, "external_url")) {
+        if (!valid_url(*v, {"http://", "https://"}) || v->back() == '/')
+          r_.error(*n, "external_url must be an http:// or https:// URL without a trailing slash");
+        else
+          c.external_url = *v;
+      }
+    }
     if (const YAML::Node* n = f->find("thresholds")) read_thresholds(*n, c.thresholds);
     if (const YAML::Node* n = f->find("ssh")) read_ssh(r_, *n, base_dir_, c.ssh);
     if (const YAML::Node* n = f->find("hosts")) read_hosts(r_, *n, base_dir_, c);
@@ -116,8 +129,10 @@ class ConfigReader {
 
  private:
   void read_auth(const YAML::Node& node, AuthConfig& auth) {
-    auto f = yaml::Fields::read(r_, node, "auth", {"bearer_token_file", "bearer_token_env", "basic_auth"});
+    auto f = yaml::Fields::read(r_, node, "auth",
+                                {"bearer_token_file", "bearer_token_env", "basic_auth", "read_token_file", "read_token_env"});
     if (!f) return;
+    auth.read_token = read_secret(r_, *f, "read_token", base_dir_).value;
     auto bearer = read_secret(r_, *f, "bearer_token", base_dir_);
     auth.bearer_token = bearer.value;
     const YAML::Node* basic = f->find("basic_auth");
@@ -316,8 +331,7 @@ class ConfigReader {
 
   void read_engine(const YAML::Node& node, EngineConfig& e) {
     auto f = yaml::Fields::read(r_, node, "engine",
-                                {"workers", "queue", "cooldown", "step_timeout", "deadline", "notify_timeout",
-                                 "notify_attempts"});
+                                {"workers", "queue", "cooldown", "step_timeout", "deadline"});
     if (!f) return;
     if (const YAML::Node* n = f->find("workers")) {
       if (auto v = yaml::integer_value(r_, *n, "workers", 1, 64)) e.workers = static_cast<int>(*v);
@@ -338,16 +352,49 @@ class ConfigReader {
     if (const YAML::Node* n = f->find("deadline")) {
       if (auto d = yaml::duration_value(r_, *n, "deadline")) e.deadline = *d;
     }
-    if (const YAML::Node* n = f->find("notify_timeout")) {
-      if (auto d = yaml::duration_value(r_, *n, "notify_timeout")) e.notify_timeout = *d;
-    }
-    if (const YAML::Node* n = f->find("notify_attempts")) {
-      if (auto v = yaml::integer_value(r_, *n, "notify_attempts", 1, 10)) e.notify_attempts = static_cast<int>(*v);
-    }
     if (e.step_timeout > e.deadline) {
       const YAML::Node* at = f->find("step_timeout") ? f->find("step_timeout") : f->find("deadline");
       r_.error(at ? *at : node, "step_timeout (" + format_duration(e.step_timeout) + ") must not exceed deadline (" +
                                     format_duration(e.deadline) + ")");
+    }
+  }
+
+  void read_delivery(const YAML::Node& node, DeliveryConfig& d) {
+    auto f = yaml::Fields::read(r_, node, "delivery", {"max_age", "attempt_timeout", "first_backoff", "max_backoff"});
+    if (!f) return;
+    for (auto [key, field] : {std::pair{"max_age", &d.max_age}, std::pair{"attempt_timeout", &d.attempt_timeout},
+                              std::pair{"first_backoff", &d.first_backoff}, std::pair{"max_backoff", &d.max_backoff}}) {
+      if (const YAML::Node* n = f->find(key))
+        if (auto v = yaml::duration_value(r_, *n, key)) *field = *v;
+    }
+    if (d.first_backoff > d.max_backoff)
+      r_.error(node, "delivery.first_backoff must not exceed delivery.max_backoff");
+  }
+
+  void read_state(const YAML::Node& node, StateConfig& s) {
+    auto f = yaml::Fields::read(r_, node, "state", {"dir", "sync", "keep_reports", "keep_for"});
+    if (!f) return;
+    if (const YAML::Node* n = f->find("dir")) {
+      if (auto v = yaml::string_value(r_, *n, "dir")) {
+        if (v->empty() || !is_printable_ascii(*v))
+          r_.error(*n, "state.dir must be a path");
+        else
+          s.dir = resolve_path(base_dir_, *v);
+      }
+    }
+    if (const YAML::Node* n = f->find("sync")) {
+      if (auto v = yaml::string_value(r_, *n, "sync")) {
+        if (*v == "full" || *v == "normal")
+          s.full_sync = *v == "full";
+        else
+          r_.error(*n, "state.sync must be normal or full");
+      }
+    }
+    if (const YAML::Node* n = f->find("keep_reports")) {
+      if (auto v = yaml::integer_value(r_, *n, "keep_reports", 1, 1000000)) s.keep_reports = static_cast<std::size_t>(*v);
+    }
+    if (const YAML::Node* n = f->find("keep_for")) {
+      if (auto v = yaml::duration_value(r_, *n, "keep_for")) s.keep_for = *v;
     }
   }
 

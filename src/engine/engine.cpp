@@ -2,73 +2,191 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/text.h"
+#include "report/report_json.h"
+
 namespace rr {
 
-Engine::Engine(TriageContext ctx, DeliverFn deliver, Metrics& metrics)
+namespace {
+
+constexpr auto kCommitRetry = std::chrono::seconds(2);
+constexpr auto kPruneEvery = std::chrono::minutes(10);
+
+TimePoint now() { return std::chrono::time_point_cast<Nanos>(Clock::now()); }
+
+}  // namespace
+
+Engine::Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics& metrics)
     : triage_(std::move(ctx)),
-      deliver_(std::move(deliver)),
+      store_(store),
+      route_(std::move(route)),
       metrics_(metrics),
-      queue_(triage_.context().config->engine.queue),
       alerts_(metrics.counter("rr_alerts_total",
                               "Alerts seen in accepted webhooks, by what the engine did with them.", {"action"})),
       triages_(metrics.counter("rr_triages_total", "Reports produced, by rule and outcome.", {"rule", "outcome"})),
+      journal_(metrics.counter("rr_journal_total",
+                               "Webhooks journaled before their 200, and journaled ones recovered at start.",
+                               {"event"})),
       latency_(metrics.histogram("rr_report_latency_seconds",
-                                 "Time from a webhook's arrival to its report being handed to every target.", {},
+                                 "Time from a webhook's arrival to its reports being committed for delivery.", {},
                                  {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120})) {
-  metrics.gauge("rr_queue_depth", "Webhooks waiting for a worker.", [this] { return static_cast<double>(queue_.size()); });
+  const int workers = std::max(1, triage_.context().config->engine.workers);
+  for (int i = 0; i < workers; ++i) shards_.push_back(std::make_unique<Shard>());
+  // The registry may outlive the engine: the gauges read shared counters.
+  metrics.gauge("rr_queue_depth", "Webhooks accepted and waiting for a worker.",
+                [pending = pending_] { return static_cast<double>(pending->load()); });
   metrics.gauge("rr_queue_capacity", "Bound of the webhook queue.",
-                [this] { return static_cast<double>(queue_.capacity()); });
+                [capacity = triage_.context().config->engine.queue] { return static_cast<double>(capacity); });
 }
 
 Engine::~Engine() { stop(); }
 
+void Engine::recover() {
+  auto groups = store_.groups();
+  auto cooldowns = store_.cooldowns();
+  if (groups && cooldowns) {
+    std::size_t skipped = tracker_.restore(*groups, *cooldowns);
+    spdlog::info("state: {} alert group(s) and {} cooldown(s) restored{}", groups->size(), cooldowns->size(),
+                 skipped ? fmt::format(" ({} unreadable record(s) skipped)", skipped) : "");
+  } else {
+    spdlog::error("state: cannot restore alert groups: {}",
+                  (groups ? cooldowns.error() : groups.error()).to_string());
+  }
+  auto journaled = store_.journaled();
+  if (!journaled) {
+    spdlog::error("state: cannot read the journal: {}", journaled.error().to_string());
+    return;
+  }
+  std::size_t recovered = 0;
+  for (Journaled& j : *journaled) {
+    auto n = parse_notification(j.body);
+    if (!n) {
+      // It passed validation when it was accepted; a parser that changed
+      // since is the only way here. Say so, and do not retry it forever.
+      spdlog::error("state: journaled webhook {} no longer parses ({}); discarded", j.id, n.error().to_string());
+      journal_.inc({"discarded"});
+      store_.commit(TriageCommit{{j.id}, std::nullopt, {}, {}, {}});
+      continue;
+    }
+    ++*pending_;
+    enqueue(Item{{j.id}, std::move(n).value(), j.received});
+    ++recovered;
+  }
+  journal_.inc({"recovered"}, static_cast<double>(recovered));
+  if (recovered) spdlog::info("state: {} journaled webhook(s) not yet triaged are queued again", recovered);
+}
+
 void Engine::start() {
-  int n = std::max(1, triage_.context().config->engine.workers);
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { work(); });
+  if (started_.exchange(true)) return;
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    s->worker = std::thread([this, s] { work(*s); });
+  }
 }
 
 void Engine::stop() {
   if (stopped_.exchange(true)) return;
-  queue_.close();
-  for (auto& t : workers_) t.join();
-  workers_.clear();
-}
-
-WebhookSink::Admission Engine::accept(Notification notification, TimePoint received) {
-  switch (queue_.push(Item{std::move(notification), received})) {
-    case BoundedQueue<Item>::Push::Ok: return Admission::Queued;
-    case BoundedQueue<Item>::Push::Full: return Admission::Full;
-    case BoundedQueue<Item>::Push::Closed: return Admission::Stopped;
+  for (auto& shard : shards_) {
+    { std::lock_guard lock(shard->mu); }
+    shard->cv.notify_all();
   }
-  return Admission::Stopped;
+  for (auto& shard : shards_)
+    if (shard->worker.joinable()) shard->worker.join();
+  if (std::size_t left = pending_->load())
+    spdlog::info("{} accepted webhook(s) stay journaled and are triaged after the next start", left);
 }
 
-bool Engine::ready() const { return !stopped_ && queue_.size() < queue_.capacity(); }
+WebhookSink::Admission Engine::accept(Notification notification, std::string_view body, TimePoint received) {
+  if (stopped_) return Admission::Stopped;
+  const std::size_t capacity = triage_.context().config->engine.queue;
+  std::size_t before = pending_->fetch_add(1);
+  if (before >= capacity) {
+    --*pending_;
+    return Admission::Full;
+  }
+  auto id = store_.journal(body, received);
+  if (!id) {
+    --*pending_;
+    spdlog::error("cannot journal webhook for group {}: {}; answering 503 so Alertmanager retries",
+                  log_safe(notification.group_key, 200), id.error().message);
+    return Admission::Unrecorded;
+  }
+  journal_.inc({"journaled"});
+  enqueue(Item{{*id}, std::move(notification), received});
+  return Admission::Queued;
+}
 
-void Engine::work() {
-  while (auto item = queue_.pop()) {
+std::string Engine::not_ready() const {
+  if (stopped_) return "stopping";
+  if (pending_->load() >= triage_.context().config->engine.queue) return "queue full";
+  if (std::string problem = store_.problem(); !problem.empty()) return "state store: " + problem;
+  return "";
+}
+
+void Engine::enqueue(Item item) {
+  Shard& shard = *shards_[std::hash<std::string>{}(item.notification.group_key) % shards_.size()];
+  {
+    std::lock_guard lock(shard.mu);
+    shard.items.push_back(std::move(item));
+  }
+  shard.cv.notify_one();
+}
+
+void Engine::work(Shard& shard) {
+  while (true) {
+    Item item;
+    {
+      std::unique_lock lock(shard.mu);
+      shard.cv.wait(lock, [&] { return stopped_ || !shard.items.empty(); });
+      if (stopped_) return;
+      item = std::move(shard.items.front());
+      shard.items.pop_front();
+    }
     try {
-      process(item->notification, item->received);
+      process(item.notification, item.received, item.journal_ids);
     } catch (const std::exception& e) {
-      // A bug in one triage must not take the worker, or the alerts behind it, down.
-      spdlog::error("triage of group {} failed: {}", item->notification.group_key, e.what());
+      // A bug in one triage must not take the worker, or the alerts behind
+      // it, down. The journal keeps the notification for the next start.
+      spdlog::error("triage of group {} failed: {}", log_safe(item.notification.group_key, 200), e.what());
       triages_.inc({"", "error"});
+    }
+    --*pending_;
+  }
+}
+
+bool Engine::commit(const TriageCommit& c) {
+  while (true) {
+    auto r = store_.commit(c);
+    if (r) return true;
+    spdlog::error("cannot record a triage in the state store: {}; retrying", r.error().message);
+    for (auto waited = std::chrono::milliseconds(0); waited < kCommitRetry; waited += std::chrono::milliseconds(100)) {
+      if (stopped_) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 }
 
-void Engine::process(const Notification& n, TimePoint received) {
-  const auto& cfg = *triage_.context().config;
-  GroupChanges changes = tracker_.observe(n);
+void Engine::finish(Report& report, TriageCommit& c) {
+  const std::string& external = triage_.context().config->external_url;
+  if (!external.empty()) {
+    report.url = external + "/reports/" + report.id;
+    report.links.insert(report.links.begin(), Link{"Full report", report.url});
+  }
+  c.reports.push_back(StoredReport{report.id, report.created, report.group_key,
+                                   std::string(report_kind_name(report.kind)), std::string(severity_name(report.worst())),
+                                   report.title, report.verdict, report_to_json_text(report)});
+  for (std::string& target : route_.targets(report)) c.deliveries.emplace_back(report.id, std::move(target));
+}
+
+void Engine::process(const Notification& n, TimePoint received, std::vector<std::int64_t> journal_ids) {
+  const Config& cfg = *triage_.context().config;
+  const TimePoint at = now();
+  GroupChanges changes = tracker_.compare(n);
   alerts_.inc({"duplicate"}, static_cast<double>(changes.unchanged));
 
-  auto now = std::chrono::time_point_cast<Nanos>(Clock::now());
-  std::vector<const Alert*> to_triage;
-  auto plans_all = triage_.plan(changes.newly_firing);
   std::vector<AlertPlan> plans;
-  for (auto& p : plans_all) {
-    std::string rule = p.rule ? p.rule->name : "";
-    if (tracker_.in_cooldown(p.alert->fingerprint, rule, cfg.engine.cooldown, now)) {
+  for (AlertPlan& p : triage_.plan(changes.newly_firing)) {
+    if (tracker_.cooling(p.alert->fingerprint, p.rule ? p.rule->name : "", cfg.engine.cooldown, at)) {
       alerts_.inc({"cooldown"});
       continue;
     }
@@ -76,23 +194,49 @@ void Engine::process(const Notification& n, TimePoint received) {
     plans.push_back(std::move(p));
   }
 
-  auto deliver = [&](const Report& r, const std::string& outcome) {
-    triages_.inc({r.rule, outcome});
-    deliver_(r);
-    latency_.observe({}, std::chrono::duration<double>(Clock::now() - received).count());
-  };
-
+  TriageCommit c;
+  c.journal_ids = std::move(journal_ids);
+  c.group = tracker_.encode(n, at);
+  std::vector<Report> reports;
   if (!plans.empty()) {
+    // Targets that edit one message per incident show "diagnosing" at once.
+    Report started = triage_.started(n, plans);
+    if (!route_.targets(started).empty()) {
+      TriageCommit early;
+      finish(started, early);
+      if (store_.commit(early)) route_.committed();
+    }
     Report report = triage_.run(n, plans, &metrics_);
-    std::string outcome = report.kind == Report::Kind::Unmatched ? "unmatched" : std::string(severity_name(report.worst()));
-    spdlog::info("triaged group {}: {} ({} alert(s), rule {}, {} ms)", n.group_key, report.verdict, plans.size(),
-                 report.rule.empty() ? "-" : report.rule, report.triage_duration.count());
-    deliver(report, outcome);
+    spdlog::info("triaged group {}: {} ({} alert(s), rule {}, {} ms)", log_safe(n.group_key, 200), report.verdict,
+                 plans.size(), report.rule.empty() ? "-" : report.rule, report.triage_duration.count());
+    for (const AlertPlan& p : plans) c.cooldowns.push_back(CooldownRecord{p.alert->fingerprint, p.rule ? p.rule->name : "", at});
+    reports.push_back(std::move(report));
   }
   if (!changes.newly_resolved.empty()) {
     alerts_.inc({"resolved"}, static_cast<double>(changes.newly_resolved.size()));
-    Report report = triage_.resolution(n, changes.newly_resolved);
-    deliver(report, "resolved");
+    reports.push_back(triage_.resolution(n, changes.newly_resolved));
+  }
+  for (Report& r : reports) finish(r, c);
+
+  if (!commit(c)) return;  // stopping: the journal keeps the notification
+  tracker_.record(n, at);
+  for (const CooldownRecord& cd : c.cooldowns) tracker_.triaged(cd.fingerprint, cd.rule, cd.at);
+  for (const Report& r : reports) {
+    std::string outcome = r.kind == Report::Kind::Unmatched    ? "unmatched"
+                          : r.kind == Report::Kind::Resolution ? "resolved"
+                                                               : std::string(severity_name(r.worst()));
+    triages_.inc({r.rule, outcome});
+  }
+  if (!reports.empty()) {
+    latency_.observe({}, std::chrono::duration<double>(Clock::now() - received).count());
+    route_.committed();
+  }
+
+  std::int64_t last = last_prune_.load();
+  if (at.time_since_epoch().count() - last > std::chrono::duration_cast<Nanos>(kPruneEvery).count() &&
+      last_prune_.compare_exchange_strong(last, at.time_since_epoch().count())) {
+    if (auto r = store_.prune(cfg.state.keep_reports, at - cfg.state.keep_for); !r)
+      spdlog::warn("state: cannot prune old reports: {}", r.error().message);
   }
 }
 

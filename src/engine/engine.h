@@ -1,60 +1,99 @@
 #pragma once
-// The engine: a bounded queue between the HTTP thread and a pool of
-// workers. accept() only enqueues; workers work out what changed in the
-// group (GroupTracker), triage what newly fires, write a short notice for
-// what resolved, and hand each report to `deliver`.
+// The engine: between the HTTP thread and the targets. accept() journals
+// the webhook in the state store before it is answered 200 and queues it;
+// workers work out what changed in the group (GroupTracker), triage what
+// newly fires, write a short notice for what resolved, and commit the
+// outcome (the group's new state, cooldowns, the reports and their
+// deliveries) to the store in one transaction, then wake the delivery.
+//
+// Notifications are sharded by groupKey over the workers, so one group's
+// are handled in arrival order and never by two workers at once. A crash
+// at any point loses nothing: what was journaled and not committed is
+// triaged again after the next start (recover()), and what was committed
+// is delivered from the outbox.
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
-#include "engine/bounded_queue.h"
 #include "engine/group_tracker.h"
 #include "engine/triage.h"
 #include "intake/http/server.h"
 #include "metrics/metrics.h"
+#include "state/store.h"
 
 namespace rr {
 
-// Delivers one report to every matching target; called on a worker thread.
-using DeliverFn = std::function<void(const Report&)>;
+// What the engine needs of delivery (notify/outbox.h provides both).
+struct ReportRoute {
+  // The route stage: the names of the targets that take a report.
+  std::function<std::vector<std::string>(const Report&)> targets;
+  // Called after reports and their deliveries were committed to the store.
+  std::function<void()> committed;
+};
 
 class Engine : public WebhookSink {
  public:
-  // `metrics` must outlive the engine.
-  Engine(TriageContext ctx, DeliverFn deliver, Metrics& metrics);
+  // `store` and `metrics` must outlive the engine.
+  Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics& metrics);
   ~Engine() override;
 
+  // Loads the groups and cooldowns the store kept and queues every journaled
+  // notification not yet committed. Call once, before start().
+  void recover();
   void start();
-  // Stops taking work, finishes what is queued (bounded by the triage
-  // deadline), then joins the workers. Idempotent.
+  // Stops taking work, lets each worker finish the notification in hand
+  // (bounded by the triage deadline), then joins them. What is still queued
+  // stays journaled for the next start. Idempotent.
   void stop();
 
-  Admission accept(Notification notification, TimePoint received) override;
-  bool ready() const override;
-  std::size_t depth() const { return queue_.size(); }
+  Admission accept(Notification notification, std::string_view body, TimePoint received) override;
+  std::string not_ready() const override;
+  std::size_t depth() const { return pending_->load(); }
 
-  // Processes one notification on the calling thread (used by workers and tests).
-  void process(const Notification& n, TimePoint received);
+  // Handles one notification on the calling thread, as a worker does (for
+  // tests): journal_ids are committed as done with it.
+  void process(const Notification& n, TimePoint received, std::vector<std::int64_t> journal_ids = {});
 
  private:
   struct Item {
+    std::vector<std::int64_t> journal_ids;
     Notification notification;
     TimePoint received;
   };
-  void work();
+  struct Shard {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Item> items;
+    std::thread worker;
+  };
+  void enqueue(Item item);
+  void work(Shard& shard);
+  // Commits, retrying while the store refuses and the engine runs; false
+  // when it gave up (the journal keeps the notification for the next start).
+  bool commit(const TriageCommit& commit);
+  // Gives a report its page URL and link, and its rows for the store.
+  void finish(Report& report, TriageCommit& commit);
 
   Triage triage_;
-  DeliverFn deliver_;
+  StateStore& store_;
+  ReportRoute route_;
   Metrics& metrics_;
-  BoundedQueue<Item> queue_;
   GroupTracker tracker_;
-  std::vector<std::thread> workers_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  // Accepted and not yet handled; shared with the queue-depth gauge.
+  std::shared_ptr<std::atomic<std::size_t>> pending_ = std::make_shared<std::atomic<std::size_t>>(0);
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<std::int64_t> last_prune_{0};  // ns since the epoch
   CounterFamily& alerts_;
   CounterFamily& triages_;
+  CounterFamily& journal_;
   HistogramFamily& latency_;
 };
 

@@ -1,11 +1,14 @@
 // Engine::process on the test thread (no workers): what each notification
-// of a group delivers, with a fake step kind, a fake judge and a DeliverFn
-// that keeps the reports.
+// of a group delivers, with a fake step kind, a fake judge, an in-memory
+// state store and a route that keeps the reports it is asked about.
 
 #include <catch2/catch.hpp>
 
 #include "engine/engine.h"
 #include "engine/engine_test_util.h"
+#include "state/sqlite_store.h"
+#include "support/fixtures.h"
+#include "support/wait.h"
 
 namespace rr {
 namespace {
@@ -32,7 +35,8 @@ Alert server_down(std::string fingerprint, std::string server, TimePoint starts_
 // An engine whose only step kind finds every server down, and the reports it delivered.
 class Harness {
  public:
-  explicit Harness(Nanos cooldown = 5min) {
+  // `shared`: a store that outlives this harness (a restart); else its own, in memory.
+  explicit Harness(Nanos cooldown = 5min, StateStore* shared = nullptr) {
     StepRegistry registry;
     calls = test::add_fake(
         registry, "test.probe",
@@ -51,8 +55,23 @@ class Harness {
         }));
     Config config;
     config.engine.cooldown = cooldown;
+    if (!shared) {
+      auto opened = SqliteStore::open(":memory:");
+      REQUIRE(opened);
+      own_store = std::move(*opened);
+      shared = own_store.get();
+    }
+    store = shared;
+    ReportRoute route{[this](const Report& r) {
+                        // No target here takes progress notices.
+                        if (r.kind == Report::Kind::Started) return std::vector<std::string>{};
+                        std::lock_guard lock(mu);
+                        delivered.push_back(r);
+                        return std::vector<std::string>{"t"};
+                      },
+                      [this] { ++wakes; }};
     engine = std::make_unique<Engine>(test::make_context(config, kRules, std::move(registry), std::move(judges)),
-                                      [this](const Report& r) { delivered.push_back(r); }, metrics);
+                                      *store, std::move(route), metrics);
   }
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
@@ -66,9 +85,18 @@ class Harness {
         .value({action});
   }
 
+  std::size_t delivered_count() {
+    std::lock_guard lock(mu);
+    return delivered.size();
+  }
+
   std::shared_ptr<std::atomic<int>> calls;  // of test.probe
+  std::mutex mu;                            // delivered, when workers run
   std::vector<Report> delivered;
+  std::atomic<int> wakes{0};
   Metrics metrics;  // outlives the engine
+  std::unique_ptr<StateStore> own_store;
+  StateStore* store = nullptr;
   std::unique_ptr<Engine> engine;
 };
 
@@ -186,6 +214,81 @@ TEST_CASE("engine: the cooldown spans groups: the same alert routed to another g
   CHECK(h.delivered.size() == 1);
   CHECK(*h.calls == 1);
   CHECK(h.alerts("cooldown") == 1);
+}
+
+TEST_CASE("engine: what a triage changed is committed with its reports and their deliveries") {
+  Harness h;
+  h.process(notification("g1", {server_down("fp1", "n1")}));
+  REQUIRE(h.delivered.size() == 1);
+  auto owed = h.store->pending("t", 10);
+  REQUIRE(owed);
+  REQUIRE(owed->size() == 1);
+  CHECK(owed->at(0).report_id == h.delivered[0].id);
+  auto kept = h.store->report(h.delivered[0].id);
+  REQUIRE(kept);
+  REQUIRE(*kept);
+  CHECK((*kept)->verdict == "Server n1 is down");
+  CHECK(h.store->groups()->size() == 1);
+  CHECK(h.store->cooldowns()->size() == 1);
+  CHECK(h.wakes == 1);
+}
+
+TEST_CASE("engine: after a restart, groups and cooldowns come back from the store: repeats stay duplicates") {
+  auto opened = SqliteStore::open(":memory:");
+  REQUIRE(opened);
+  auto n = notification("g1", {server_down("fp1", "n1")});
+  {
+    Harness before(5min, opened->get());
+    before.process(n);
+    REQUIRE(before.delivered.size() == 1);
+  }
+  Harness after(5min, opened->get());
+  after.engine->recover();
+  after.process(n);  // Alertmanager repeats the group
+  CHECK(after.delivered.empty());
+  CHECK(*after.calls == 0);
+  CHECK(after.alerts("duplicate") == 1);
+  // The same alert firing anew is still in its cooldown.
+  after.process(notification("g1", {server_down("fp1", "n1", at_minute(10))}));
+  CHECK(after.delivered.empty());
+  CHECK(after.alerts("cooldown") == 1);
+}
+
+TEST_CASE("engine: a notification journaled and never committed is triaged after the next start") {
+  auto opened = SqliteStore::open(":memory:");
+  REQUIRE(opened);
+  StateStore& store = **opened;
+  // Accepted (journaled, answered 200), then the process died.
+  REQUIRE(store.journal(test::alertmanager_sample("a-first-notification.json"), at_minute(0)));
+  Harness h(5min, &store);
+  h.engine->recover();
+  CHECK(h.engine->depth() == 1);
+  h.engine->start();
+  REQUIRE(test::wait_until([&] { return h.delivered_count() == 1 && store.journaled()->empty(); }, 30s));
+  h.engine->stop();
+  std::lock_guard lock(h.mu);
+  CHECK(h.delivered[0].kind == Report::Kind::Unmatched);  // no rule here for NatsJetStreamConsumerLag
+  CHECK(h.delivered[0].group_key == "{}:{alertname=\"NatsJetStreamConsumerLag\", cluster=\"nats-east\"}");
+  CHECK(h.engine->depth() == 0);
+}
+
+TEST_CASE("engine: accept journals before it queues, and a store that cannot write means 503") {
+  auto opened = SqliteStore::open(":memory:");
+  REQUIRE(opened);
+  Harness h(5min, opened->get());
+  auto body = test::alertmanager_sample("b-alert-joins-group.json");
+  auto n = parse_notification(body);
+  REQUIRE(n);
+  CHECK(h.engine->accept(*n, body, at_minute(0)) == WebhookSink::Admission::Queued);
+  REQUIRE((*opened)->journaled()->size() == 1);
+  CHECK((*opened)->journaled()->at(0).body == body);
+  CHECK(h.engine->not_ready().empty());
+
+  UnavailableStore broken(Error{"state", "database or disk is full (SQLITE_FULL)"});
+  Harness full(5min, &broken);
+  CHECK(full.engine->accept(*n, body, at_minute(0)) == WebhookSink::Admission::Unrecorded);
+  CHECK(full.engine->depth() == 0);
+  CHECK(full.engine->not_ready() == "state store: state: database or disk is full (SQLITE_FULL)");
 }
 
 }  // namespace rr

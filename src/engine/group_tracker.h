@@ -6,6 +6,11 @@
 // Keys are groupKey and fingerprint, never externalURL (it differs between
 // HA members). Thread-safe. Memory is bounded: the least recently seen
 // groups are forgotten first.
+//
+// The engine compares first and records only once the outcome is durable
+// (state/store.h), so a failed write leaves the tracker as it was; what it
+// records comes back as the records to store, and restore() loads them at
+// start.
 
 #include <chrono>
 #include <cstddef>
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "intake/payload/notification.h"
+#include "state/store.h"
 
 namespace rr {
 
@@ -30,24 +36,39 @@ class GroupTracker {
  public:
   explicit GroupTracker(std::size_t max_groups = 10000) : max_groups_(max_groups) {}
 
-  // Compares with the last state of the group and records the new one.
+  // What changed since the last state recorded for the group; records nothing.
+  GroupChanges compare(const Notification& n) const;
+  // The group's state once `n` is recorded, encoded for the store; records nothing.
+  GroupRecord encode(const Notification& n, TimePoint now) const;
+  // Records `n` as the group's state; returns encode().
+  GroupRecord record(const Notification& n, TimePoint now);
+  // compare() then record().
   GroupChanges observe(const Notification& n);
 
-  // True if (fingerprint, rule) was triaged less than `cooldown` ago; if not,
-  // records `now` as its latest triage.
+  // True if (fingerprint, rule) was triaged less than `cooldown` before `now`.
+  bool cooling(const std::string& fingerprint, const std::string& rule, Nanos cooldown, TimePoint now) const;
+  // Records a triage of (fingerprint, rule) at `now`.
+  CooldownRecord triaged(const std::string& fingerprint, const std::string& rule, TimePoint now);
+  // cooling(), and triaged() when not.
   bool in_cooldown(const std::string& fingerprint, const std::string& rule, Nanos cooldown, TimePoint now);
+
+  // Loads what the store kept. Records it cannot decode are skipped and counted.
+  std::size_t restore(const std::vector<GroupRecord>& groups, const std::vector<CooldownRecord>& cooldowns);
 
   std::size_t groups() const;
 
- private:
+ public:
   struct Seen {
     std::string status;
     TimePoint starts_at;
   };
+
+ private:
   struct Group {
     std::map<std::string, Seen> alerts;  // by fingerprint
     std::list<std::string>::iterator lru;
   };
+  Group& touch(const std::string& group_key);  // mu_ held; creates, moves to the front, evicts
   std::size_t max_groups_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Group> groups_;

@@ -248,10 +248,28 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
   return report;
 }
 
+Report Triage::started(const Notification& n, const std::vector<AlertPlan>& plans) const {
+  Report report = base_report(n);
+  report.kind = Report::Kind::Started;
+  std::size_t steps = 0;
+  for (const AlertPlan& p : plans) {
+    report.alerts.push_back(report_alert(*p.alert, p.rule));
+    if (report.rule.empty() && p.rule) report.rule = p.rule->name;
+    if (report.cluster.empty() && p.cluster) report.cluster = p.cluster->name;
+    steps += p.steps.size();
+  }
+  report.verdict = report.rule.empty()
+                       ? std::string("Diagnosing: looking for a rule")
+                       : fmt::format("Diagnosing: running {} read-only check{} of rule {}", steps, steps == 1 ? "" : "s",
+                                     report.rule);
+  return report;
+}
+
 Report Triage::resolution(const Notification& n, const std::vector<const Alert*>& resolved) const {
   Report report = base_report(n);
   report.kind = Report::Kind::Resolution;
-  report.status = "resolved";
+  // report.status stays the group's: "firing" while other alerts of the
+  // group still fire, so a pager resolves only when the whole group has.
   report.title = alert_title("resolved", 0, n.group_labels, n.common_labels);
   std::string names;
   for (const Alert* a : resolved) {

@@ -57,6 +57,10 @@ class Triage {
   // A short notice for alerts that stopped firing; runs no steps.
   Report resolution(const Notification& n, const std::vector<const Alert*>& resolved) const;
 
+  // A progress notice that the plans' triage has begun ("diagnosing"), for
+  // targets that edit one message per incident; runs nothing.
+  Report started(const Notification& n, const std::vector<AlertPlan>& plans) const;
+
   const TriageContext& context() const { return ctx_; }
 
  private:

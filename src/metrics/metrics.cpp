@@ -154,7 +154,7 @@ bool Metrics::name_taken_locked(const std::string& name) const {
   auto same = [&](const auto& f) { return f->name_ == name; };
   return name == kDroppedName || std::any_of(counters_.begin(), counters_.end(), same) ||
          std::any_of(histograms_.begin(), histograms_.end(), same) ||
-         std::any_of(gauges_.begin(), gauges_.end(), [&](const auto& g) { return std::get<0>(g) == name; });
+         std::any_of(gauges_.begin(), gauges_.end(), [&](const Gauge& g) { return g.name == name; });
 }
 
 CounterFamily& Metrics::counter(const std::string& name, const std::string& help, std::vector<std::string> labels) {
@@ -193,18 +193,24 @@ HistogramFamily& Metrics::histogram(const std::string& name, const std::string& 
 }
 
 void Metrics::gauge(const std::string& name, const std::string& help, std::function<double()> read) {
-  check_names(name, {}, false);
+  if (!read) throw std::invalid_argument("gauge " + name + " without a reader");
+  gauge(name, help, {}, [read = std::move(read)] { return std::vector<GaugeSample>{{{}, read()}}; });
+}
+
+void Metrics::gauge(const std::string& name, const std::string& help, std::vector<std::string> labels,
+                    std::function<std::vector<GaugeSample>()> read) {
+  check_names(name, labels, false);
   if (!read) throw std::invalid_argument("gauge " + name + " without a reader");
   std::lock_guard lock(mu_);
-  for (auto& g : gauges_) {
-    if (std::get<0>(g) == name) {
-      std::get<1>(g) = help;
-      std::get<2>(g) = std::move(read);
-      return;
-    }
+  for (Gauge& g : gauges_) {
+    if (g.name != name) continue;
+    if (g.labels != labels) throw std::invalid_argument("gauge " + name + " registered with other labels");
+    g.help = help;
+    g.read = std::move(read);
+    return;
   }
   if (name_taken_locked(name)) throw std::invalid_argument("metric " + name + " registered with another type");
-  gauges_.emplace_back(name, help, std::move(read));
+  gauges_.push_back(Gauge{name, help, std::move(labels), std::move(read)});
 }
 
 std::string Metrics::expose() const {
@@ -212,7 +218,7 @@ std::string Metrics::expose() const {
   // registry lock is released; each family then takes its own lock.
   std::vector<const CounterFamily*> counters;
   std::vector<const HistogramFamily*> histograms;
-  std::vector<std::tuple<std::string, std::string, std::function<double()>>> gauges;
+  std::vector<Gauge> gauges;
   {
     std::lock_guard lock(mu_);
     for (auto& c : counters_) counters.push_back(c.get());
@@ -254,15 +260,21 @@ std::string Metrics::expose() const {
     blocks.emplace_back(h->name_, std::move(out));
   }
 
-  for (const auto& [name, help, read] : gauges) {
+  for (const Gauge& g : gauges) {
     std::string out;
-    header(out, name, help, "gauge");
+    header(out, g.name, g.help, "gauge");
     try {
-      out += name + ' ' + format_value(read()) + '\n';
+      auto samples = g.read();
+      std::sort(samples.begin(), samples.end(),
+                [](const GaugeSample& a, const GaugeSample& b) { return a.label_values < b.label_values; });
+      for (const GaugeSample& s : samples) {
+        if (s.label_values.size() != g.labels.size()) continue;
+        out += g.name + label_block(g.labels, s.label_values) + ' ' + format_value(s.value) + '\n';
+      }
     } catch (...) {
       // A broken reader must not take the whole exposition down.
     }
-    blocks.emplace_back(name, std::move(out));
+    blocks.emplace_back(g.name, std::move(out));
   }
 
   std::string dropped;

@@ -64,6 +64,12 @@ class HistogramFamily {
   std::uint64_t dropped_ = 0;
 };
 
+// One series of a labelled gauge, as its reader returns it.
+struct GaugeSample {
+  std::vector<std::string> label_values;
+  double value = 0;
+};
+
 class Metrics {
  public:
   CounterFamily& counter(const std::string& name, const std::string& help,
@@ -74,6 +80,10 @@ class Metrics {
   // reader may take its own locks). Registering a name again replaces the
   // reader. A reader that throws is skipped for that exposition.
   void gauge(const std::string& name, const std::string& help, std::function<double()> read);
+  // A labelled gauge: the reader returns every series at exposition time.
+  // Samples with the wrong number of label values are skipped.
+  void gauge(const std::string& name, const std::string& help, std::vector<std::string> labels,
+             std::function<std::vector<GaugeSample>()> read);
 
   std::string expose() const;  // Prometheus text format 0.0.4
 
@@ -83,7 +93,12 @@ class Metrics {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<CounterFamily>> counters_;
   std::vector<std::unique_ptr<HistogramFamily>> histograms_;
-  std::vector<std::tuple<std::string, std::string, std::function<double()>>> gauges_;
+  struct Gauge {
+    std::string name, help;
+    std::vector<std::string> labels;
+    std::function<std::vector<GaugeSample>()> read;
+  };
+  std::vector<Gauge> gauges_;
 };
 
 }  // namespace rr

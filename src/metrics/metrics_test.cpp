@@ -197,3 +197,16 @@ TEST_CASE("promtool accepts an empty registry") {
   INFO(r.output);
   CHECK(r.exit_code == 0);
 }
+
+TEST_CASE("a labelled gauge exposes every series its reader returns, sorted and escaped") {
+  Metrics m;
+  m.gauge("rr_test_depth", "Depth.", {"target"}, [] {
+    return std::vector<GaugeSample>{{{"slack"}, 3}, {{"pager\"duty"}, 1}, {{"too", "many"}, 9}};
+  });
+  std::string out = m.expose();
+  CHECK(out.find("# TYPE rr_test_depth gauge\nrr_test_depth{target=\"pager\\\"duty\"} 1\nrr_test_depth{target=\"slack\"} 3\n") !=
+        std::string::npos);
+  CHECK(out.find("} 9") == std::string::npos);  // the sample with two label values is skipped
+  CHECK_THROWS_AS(m.gauge("rr_test_depth", "Depth.", {"other"}, [] { return std::vector<GaugeSample>{}; }),
+                  std::invalid_argument);
+}

@@ -76,9 +76,19 @@ bool authorized(const AuthConfig& auth, std::string_view authorization) {
   return false;
 }
 
+bool authorized_to_read(const AuthConfig& auth, std::string_view authorization) {
+  if (!auth.enabled() && !auth.read_token) return true;
+  if (auth.enabled() && authorized(auth, authorization)) return true;
+  if (!auth.read_token) return false;
+  authorization = trim(authorization);
+  auto space = authorization.find(' ');
+  if (space == std::string_view::npos || !iequals(authorization.substr(0, space), "Bearer")) return false;
+  return constant_time_equal(trim(authorization.substr(space + 1)), *auth.read_token);
+}
+
 std::vector<std::string> auth_challenges(const AuthConfig& auth) {
   std::vector<std::string> out;
-  if (auth.bearer_token) out.push_back(std::string("Bearer ") + kRealm);
+  if (auth.bearer_token || auth.read_token) out.push_back(std::string("Bearer ") + kRealm);
   if (auth.basic_username) out.push_back(std::string("Basic ") + kRealm + ", charset=\"UTF-8\"");
   return out;
 }

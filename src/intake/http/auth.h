@@ -16,6 +16,10 @@ namespace rr {
 // when absent) carries a configured credential.
 bool authorized(const AuthConfig& auth, std::string_view authorization);
 
+// For reading reports: the webhook's credentials, or the read token. Open
+// only when neither is configured (the listener is then loopback only).
+bool authorized_to_read(const AuthConfig& auth, std::string_view authorization);
+
 // The WWW-Authenticate challenges for a 401, one per configured scheme.
 std::vector<std::string> auth_challenges(const AuthConfig& auth);
 

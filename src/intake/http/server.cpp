@@ -12,6 +12,7 @@
 
 #include "common/text.h"
 #include "intake/http/auth.h"
+#include "intake/http/report_routes.h"
 #include "common/host_port.h"
 
 namespace rr {
@@ -69,7 +70,10 @@ void method_not_allowed(httplib::Response& res, const char* allow) {
   res.set_content("method not allowed\n", "text/plain");
 }
 
-bool is_get_path(const std::string& path) { return path == "/healthz" || path == "/readyz" || path == "/metrics"; }
+bool is_get_path(const std::string& path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/reports" ||
+         path.rfind("/reports/", 0) == 0;
+}
 
 // Like httplib's default but without SO_REUSEPORT, which would let a second
 // process bind the same port silently instead of failing.
@@ -105,7 +109,7 @@ struct HttpServer::Impl {
         metrics(m),
         received(m.counter("rr_webhooks_received_total", "Webhook POSTs answered, accepted or not.")),
         rejected(m.counter("rr_webhooks_rejected_total", "Webhook POSTs not accepted, by reason.", {"reason"})) {
-    for (const char* r : {"unauthorized", "malformed", "too_large", "queue_full", "stopped", "internal"})
+    for (const char* r : {"unauthorized", "malformed", "too_large", "queue_full", "stopped", "state_unavailable", "internal"})
       rejected.inc({r}, 0);  // every reason is exposed from the start
   }
 
@@ -152,13 +156,14 @@ void HttpServer::Impl::configure() {
 
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   http.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    bool ready = sink.ready();
-    res.status = ready ? 200 : 503;
-    res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
+    std::string why = sink.not_ready();
+    res.status = why.empty() ? 200 : 503;
+    res.set_content(why.empty() ? "ready\n" : "not ready: " + log_safe(why) + "\n", "text/plain");
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.expose(), "text/plain; version=0.0.4; charset=utf-8");
   });
+  add_report_routes(http, options.auth, options.reports);
   http.Get(kWebhookPath, [](const httplib::Request&, httplib::Response& res) { method_not_allowed(res, "POST"); });
   http.Options(kWebhookPath, [](const httplib::Request&, httplib::Response& res) { method_not_allowed(res, "POST"); });
 
@@ -233,7 +238,7 @@ void HttpServer::Impl::webhook(const httplib::Request& req, httplib::Response& r
     return;
   }
 
-  switch (sink.accept(std::move(parsed).value(), received_at)) {
+  switch (sink.accept(std::move(parsed).value(), body, received_at)) {
     case WebhookSink::Admission::Queued:
       send_json(res, 200, json{{"status", "queued"}});
       return;
@@ -243,6 +248,9 @@ void HttpServer::Impl::webhook(const httplib::Request& req, httplib::Response& r
       return;
     case WebhookSink::Admission::Stopped:
       reject(res, 503, "stopped", json{{"error", "shutting down"}});
+      return;
+    case WebhookSink::Admission::Unrecorded:
+      reject(res, 503, "state_unavailable", json{{"error", "cannot record the notification; retry later"}});
       return;
   }
 }

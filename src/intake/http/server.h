@@ -1,18 +1,21 @@
 #pragma once
-// The HTTP front door: POST /webhook, GET /healthz, /readyz, /metrics.
+// The HTTP front door: POST /webhook, GET /healthz, /readyz, /metrics, and
+// the report pages (GET /reports, /reports/ID: report_routes.h).
 // Handlers only validate and enqueue; triage runs elsewhere, so a slow
 // cluster can never make Alertmanager's POST wait.
 //
 // POST /webhook answers 401 (bad or missing credentials, checked before the
 // body is looked at), 413 (body over body_limit, chunked bodies included),
-// 400 {"error","field"} (malformed), 503 (sink full or stopped: Alertmanager
-// retries only 5xx) or 200 {"status":"queued"}. Other paths: 404; another
-// method on /webhook: 405. Read, write and keep-alive timeouts are 5 s.
+// 400 {"error","field"} (malformed), 503 (queue full, stopping, or the state
+// store could not record it: Alertmanager retries only 5xx) or 200
+// {"status":"queued"} once the payload is journaled. GET /readyz answers 503
+// with the reason when not ready. Other paths: 404; another method on
+// /webhook: 405. Read, write and keep-alive timeouts are 5 s.
 //
 // Metrics registered in the given registry:
 //   rr_webhooks_received_total            every POST /webhook answered
 //   rr_webhooks_rejected_total{reason}    unauthorized, malformed, too_large,
-//                                         queue_full, stopped, internal
+//                                         queue_full, stopped, state_unavailable, internal
 //
 // The process must ignore SIGPIPE: httplib 0.11 (Debian's build) writes
 // without MSG_NOSIGNAL, so a client hanging up mid-answer would kill it.
@@ -26,17 +29,23 @@
 #include "config/config.h"
 #include "intake/payload/notification.h"
 #include "metrics/metrics.h"
+#include "state/store.h"
 
 namespace rr {
 
 // Where accepted payloads go (the engine implements it).
 class WebhookSink {
  public:
-  enum class Admission { Queued, Full, Stopped };
+  // Unrecorded: the durable journal refused it (disk full, database
+  // locked or corrupt). Every answer but Queued is a 503, so Alertmanager
+  // keeps the alert and retries.
+  enum class Admission { Queued, Full, Stopped, Unrecorded };
   virtual ~WebhookSink() = default;
-  // Must not block. Full -> 503 so Alertmanager retries.
-  virtual Admission accept(Notification notification, TimePoint received) = 0;
-  virtual bool ready() const = 0;  // rules loaded, queue below its bound
+  // Records `body` (the validated payload's bytes) durably, then queues.
+  // Blocks only on that local write, itself bounded by the store's lock timeout.
+  virtual Admission accept(Notification notification, std::string_view body, TimePoint received) = 0;
+  // "" when ready to accept; otherwise why not ("queue full", "state store: ...").
+  virtual std::string not_ready() const = 0;
 };
 
 struct ServerOptions {
@@ -45,6 +54,7 @@ struct ServerOptions {
   std::size_t body_limit = 1 << 20;  // bytes after any Content-Encoding
   int threads = 8;                    // connections served at once
   PayloadLimits limits;
+  StateStore* reports = nullptr;      // serves GET /reports (report_routes.h); null: 404
 };
 
 class HttpServer {

@@ -24,28 +24,25 @@
 //                        | "skipped"), duration_ms (integer), summary, output }]
 //   suggestions       [{ command, why, risk }]: commands for a human; never run
 //   links             [{ title, url }]: http(s) URLs only
+//   url               the full report page, "" when no external_url is set
+//   group_labels, common_labels   {string: string}, as Alertmanager sent them
 //   truncated_alerts  integer, alerts Alertmanager left out (max_alerts)
 //   created           RFC 3339 UTC with milliseconds
+//   triage_duration_ms integer
+// and `values` {string: string} in each finding (what suggestions are filled from).
 //
-// Every key is always present. Unknown keys may be added in version 1;
-// consumers must ignore them. The target succeeds on any 2xx.
+// Every key is always present. Unknown keys may be
+// added in version 1; consumers must ignore them. The target succeeds on any 2xx.
+// report/report_json.h writes and reads this document.
 
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "common/result.h"
 #include "notify/notifier.h"
 #include "notify/target_type.h"
 #include "report/report.h"
 
 namespace rr {
-
-nlohmann::json render_json(const Report& report);
-
-// render_json() as text. Invalid UTF-8 in any string is replaced, never thrown on.
-std::string render_json_text(const Report& report, int indent = -1);
 
 // `type: webhook`, option `url` (or url_file, url_env).
 extern const TargetType kWebhookTarget;

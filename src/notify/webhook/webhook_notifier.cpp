@@ -1,5 +1,6 @@
 #include "notify/http_target.h"
 #include "notify/webhook/webhook.h"
+#include "report/report_json.h"
 
 namespace rr {
 
@@ -8,10 +9,8 @@ namespace {
 class WebhookNotifier final : public Notifier {
  public:
   explicit WebhookNotifier(HttpTarget http) : http_(std::move(http)) {}
-  // A JSON consumer may want to see a triage begin; it ignores kinds it does not know.
-  bool wants(const Report&) const override { return true; }
   Delivery send(const Message& message, Deadline deadline) override {
-    return http_.post(render_json_text(message.report), "application/json", deadline);
+    return http_.post(report_to_json_text(message.report), "application/json", deadline);
   }
 
  private:

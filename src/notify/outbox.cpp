@@ -1,0 +1,229 @@
+#include "notify/outbox.h"
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "common/text.h"
+#include "notify/rate_limit.h"
+#include "report/report_json.h"
+#include "rules/matcher.h"
+
+namespace rr {
+
+namespace {
+
+constexpr std::size_t kBatch = 32;
+constexpr Millis kStoreRetry{2000};  // after the store failed a read or a write
+
+double jitter() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+double seconds(Nanos d) { return std::chrono::duration<double>(d).count(); }
+
+TimePoint now() { return std::chrono::time_point_cast<Nanos>(Clock::now()); }
+
+}  // namespace
+
+Result<std::unique_ptr<Outbox>> Outbox::make(const std::vector<NotifyTarget>& targets, StateStore& store,
+                                             Metrics& metrics, DeliveryOptions options) {
+  std::vector<Target> built;
+  for (const NotifyTarget& t : targets) {
+    auto notifier = make_notifier(t);  // checks the options against the type
+    if (!notifier) return notifier.error();
+    const TargetType* type = find_target_type(t.type);
+    Target target{t.name, t.type, t.match, std::move(*notifier), type->rate, Nanos(0)};
+    if (const std::string& rate = t.option("rate_limit"); !rate.empty()) target.rate = *parse_rate_limit(rate);
+    if (const std::string& age = t.option("max_age"); !age.empty()) target.max_age = *parse_duration(age);
+    built.push_back(std::move(target));
+  }
+  return std::make_unique<Outbox>(std::move(built), store, metrics, options);
+}
+
+Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics, DeliveryOptions options)
+    : targets_(std::move(targets)),
+      store_(store),
+      metrics_(metrics),
+      options_(options),
+      outcomes_(metrics.counter("rr_notifications_total",
+                                "Deliveries to notification targets, by outcome: sent, failed (a final refusal), "
+                                "retried (an attempt that will be repeated), dropped (too old).",
+                                {"target", "outcome"})),
+      latency_(metrics.histogram("rr_delivery_latency_seconds",
+                                 "Time from a report being made to its delivery to a target.", {"target"},
+                                 {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200})) {
+  std::vector<std::string> names;
+  for (const Target& t : targets_) names.push_back(t.name);
+  // Read from the store at each scrape; a target with nothing owed reads 0.
+  // The registry may outlive the outbox: the gauges go quiet when it goes.
+  auto depths = [source = gauge_source_, names](bool age) {
+    std::vector<GaugeSample> out;
+    StateStore* store = source->load();
+    if (!store) return out;
+    auto rows = store->outbox_depths();
+    for (const std::string& name : names) {
+      double value = 0;
+      if (rows) {
+        for (const OutboxDepth& d : *rows)
+          if (d.target == name) value = age ? seconds(now() - d.oldest) : static_cast<double>(d.pending);
+      }
+      out.push_back(GaugeSample{{name}, value});
+    }
+    return out;
+  };
+  metrics.gauge("rr_outbox_pending", "Reports waiting to be delivered to a target.", {"target"},
+                [depths] { return depths(false); });
+  metrics.gauge("rr_outbox_oldest_seconds", "How long the oldest report waiting for a target has waited.",
+                {"target"}, [depths] { return depths(true); });
+}
+
+Outbox::~Outbox() {
+  stop();
+  gauge_source_->store(nullptr);
+}
+
+std::vector<std::string> Outbox::route(const Report& report) const {
+  std::vector<std::string> out;
+  for (const Target& t : targets_)
+    if (matches_all(t.match, report.common_labels) && t.notifier->wants(report)) out.push_back(t.name);
+  return out;
+}
+
+void Outbox::start() {
+  std::lock_guard lock(mu_);
+  if (!threads_.empty() || stopping_) return;
+  for (Target& t : targets_) threads_.emplace_back([this, &t] { run(t); });
+}
+
+void Outbox::wake() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakes_;
+  }
+  cv_.notify_all();
+}
+
+void Outbox::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+bool Outbox::pause(Millis d) {
+  std::unique_lock lock(mu_);
+  return !cv_.wait_for(lock, d, [this] { return stopping_; });
+}
+
+void Outbox::count(const Target& target, const char* outcome) { outcomes_.inc({target.name, outcome}); }
+
+void Outbox::run(Target& target) {
+  TokenBucket bucket(target.rate);
+  while (true) {
+    std::uint64_t seen = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      seen = wakes_;
+    }
+    auto batch = store_.pending(target.name, kBatch);
+    if (!batch) {
+      spdlog::error("notify target {}: cannot read the outbox: {}", target.name, batch.error().message);
+      if (!pause(kStoreRetry)) return;
+      continue;
+    }
+    if (batch->empty()) {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || wakes_ != seen; });
+      continue;
+    }
+    for (const PendingDelivery& item : *batch) {
+      Outcome o = deliver(target, item, bucket);
+      if (o == Outcome::Stopped) return;
+    }
+  }
+}
+
+Outbox::Outcome Outbox::deliver(Target& target, const PendingDelivery& item, TokenBucket& bucket) {
+  const Nanos max_age = target.max_age.count() > 0 ? target.max_age : options_.max_age;
+  // Removes the delivery for good; a store that cannot write is retried,
+  // since otherwise the next start would send it again.
+  auto settle = [&](const std::optional<std::string>& thread, bool sent) {
+    while (true) {
+      auto r = sent ? store_.delivered(item, thread) : store_.drop(item);
+      if (r) return true;
+      spdlog::error("notify target {}: cannot record report {}: {}", target.name, item.report_id, r.error().message);
+      if (!pause(kStoreRetry)) return false;
+    }
+  };
+
+  auto stored = store_.report(item.report_id);
+  if (!stored) {
+    spdlog::error("notify target {}: cannot read report {}: {}", target.name, item.report_id, stored.error().message);
+    return pause(kStoreRetry) ? Outcome::Failed : Outcome::Stopped;
+  }
+  Result<Report> report = *stored ? report_from_json_text((*stored)->body)
+                                  : Result<Report>(Error{"report", "missing from the store"});
+  if (!report) {
+    spdlog::error("notify target {}: report {} cannot be read back ({}); dropped", target.name, item.report_id,
+                  report.error().to_string());
+    count(target, "failed");
+    return settle(std::nullopt, false) ? Outcome::Failed : Outcome::Stopped;
+  }
+
+  int failures = 0;
+  while (true) {
+    Nanos age = now() - item.created;
+    if (age > max_age) {
+      spdlog::warn("notify target {} ({}): report {} dropped: made {} ago, older than max_age {}", target.name,
+                   target.type, item.report_id, format_duration(age), format_duration(max_age));
+      count(target, "dropped");
+      return settle(std::nullopt, false) ? Outcome::Dropped : Outcome::Stopped;
+    }
+    for (Millis wait = bucket.take(TokenBucket::Clock::now()); wait.count() > 0;
+         wait = bucket.take(TokenBucket::Clock::now())) {
+      if (!pause(wait)) return Outcome::Stopped;
+    }
+    auto kept = store_.thread(target.name, item.group_key);
+    if (!kept) {
+      spdlog::warn("notify target {}: cannot read what it keeps for the group of report {}: {}", target.name,
+                   item.report_id, kept.error().message);
+    }
+    Delivery d;
+    try {
+      d = target.notifier->send(Message{*report, kept ? *kept : std::string()},
+                                Deadline::after(options_.attempt_timeout));
+    } catch (const std::exception& e) {
+      // A renderer bug must cost one report, not the target's thread.
+      d = Delivery{};
+      d.error = std::string("internal error: ") + e.what();
+    }
+    if (d.ok) {
+      count(target, "sent");
+      latency_.observe({target.name}, seconds(now() - item.created));
+      if (failures > 0)
+        spdlog::info("notify target {} ({}): report {} delivered after {} failed attempt(s)", target.name,
+                     target.type, item.report_id, failures);
+      return settle(d.thread, true) ? Outcome::Sent : Outcome::Stopped;
+    }
+    if (!d.retryable) {
+      spdlog::warn("notify target {} ({}): report {} refused, not retried: {}", target.name, target.type,
+                   item.report_id, d.error);
+      count(target, "failed");
+      return settle(std::nullopt, false) ? Outcome::Failed : Outcome::Stopped;
+    }
+    ++failures;
+    count(target, "retried");
+    Millis wait = backoff(options_.backoff, failures, jitter(), d.retry_after);
+    spdlog::warn("notify target {} ({}): report {} attempt {} failed: {}; retrying in {}", target.name, target.type,
+                 item.report_id, failures, d.error, format_duration(wait));
+    if (!pause(wait)) return Outcome::Stopped;
+  }
+}
+
+}  // namespace rr

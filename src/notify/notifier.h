@@ -34,6 +34,11 @@ struct Message {
   std::string thread;  // what this target kept for the group; "" before its first message
 };
 
+// What a paging service takes: a triage or unmatched report opens (or adds
+// to) the group's incident, and a resolution closes it once the whole group
+// has resolved. Partial resolutions and progress notices page nobody.
+bool pages(const Report& report);
+
 class Notifier {
  public:
   virtual ~Notifier() = default;

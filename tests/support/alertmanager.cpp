@@ -69,8 +69,8 @@ int Alertmanager::resolve(const std::string& alertname, const std::map<std::stri
 
 std::string Alertmanager::log() const { return read_file(dir_.path() / "alertmanager.log"); }
 
-Responder::Responder(const std::string& config_yaml) {
-  port_ = free_port();
+Responder::Responder(const std::string& config_yaml, int port) {
+  port_ = port > 0 ? port : free_port();
   write_file(dir_ / "config.yaml",
              replace_all(replace_all(config_yaml, "{{PORT}}", std::to_string(port_)), "{{DIR}}", dir_.path().string()));
   process_ = Process({RR_BINARY, "serve", "--config", (dir_ / "config.yaml").string(), "--log-level", "debug"},

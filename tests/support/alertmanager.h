@@ -38,10 +38,11 @@ class Alertmanager {
 // The runbook-responder binary, started with a config file it is given.
 class Responder {
  public:
-  // `config_yaml` may use {{PORT}} for the listen port it picks and {{DIR}}
-  // for its own temporary directory. Relative paths in it resolve against
-  // that directory, so rules are best named by absolute path.
-  explicit Responder(const std::string& config_yaml);
+  // `config_yaml` may use {{PORT}} for the listen port (`port`, or a free
+  // one when 0) and {{DIR}} for its own temporary directory. Relative paths
+  // in it resolve against that directory, so rules are best named by
+  // absolute path. A restart on the same port: Responder(yaml, old.port()).
+  explicit Responder(const std::string& config_yaml, int port = 0);
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string log() const;  // stdout + stderr so far

@@ -36,28 +36,11 @@ class OpsgenieNotifier final : public Notifier {
  public:
   OpsgenieNotifier(HttpTarget http, std::string api_key) : http_(std::move(http)), api_key_(std::move(api_key)) {}
 
-  // An alert per triage or unmatched report; closed only once the whole
-  // group resolved. Partial resolutions and progress notices are not sent.
-  bool wants(const Report& report) const override {
-    switch (report.kind) {
-      case Report::Kind::Triage:
-      case Report::Kind::Unmatched:
-        return true;
-      case Report::Kind::Resolution:
-        return report.status == "resolved";
-      case Report::Kind::Started:
-        return false;
-    }
-    return false;
-  }
+  bool wants(const Report& report) const override { return pages(report); }
 
   Delivery send(const Message& message, Deadline deadline) override {
     const Report& report = message.report;
-    if (!wants(report)) {
-      Delivery skipped;
-      skipped.ok = true;  // nothing this target sends for it
-      return skipped;
-    }
+    if (!wants(report)) return Delivery{.ok = true};  // nothing this target sends for it
     HttpCall call;
     call.headers = {{"Authorization", "GenieKey " + api_key_}};
     nlohmann::ordered_json body;

@@ -41,28 +41,11 @@ class PagerdutyNotifier final : public Notifier {
   PagerdutyNotifier(HttpTarget http, std::string routing_key, std::string source)
       : http_(std::move(http)), routing_key_(std::move(routing_key)), source_(std::move(source)) {}
 
-  // A trigger per triage or unmatched report; a resolve only once the whole
-  // group resolved. Partial resolutions and progress notices page nobody.
-  bool wants(const Report& report) const override {
-    switch (report.kind) {
-      case Report::Kind::Triage:
-      case Report::Kind::Unmatched:
-        return true;
-      case Report::Kind::Resolution:
-        return report.status == "resolved";
-      case Report::Kind::Started:
-        return false;
-    }
-    return false;
-  }
+  bool wants(const Report& report) const override { return pages(report); }
 
   Delivery send(const Message& message, Deadline deadline) override {
     const Report& report = message.report;
-    if (!wants(report)) {
-      Delivery skipped;
-      skipped.ok = true;  // nothing this target sends for it
-      return skipped;
-    }
+    if (!wants(report)) return Delivery{.ok = true};  // nothing this target sends for it
     bool resolve = report.kind == Report::Kind::Resolution;
     nlohmann::ordered_json event = resolve ? render_pagerduty_resolve(report, routing_key_)
                                            : render_pagerduty_trigger(report, routing_key_, source_);

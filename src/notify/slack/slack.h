@@ -46,8 +46,17 @@ std::string escape_mrkdwn(std::string_view text);
 // verdict) and a note says what was left out.
 nlohmann::json render_slack(const Report& report, const SlackLimits& limits = {});
 
-// `type: slack`, option `url` (an incoming webhook; succeeds only on 200
-// with the body "ok").
+// `type: slack`, either
+//   url                 an incoming webhook (a secret): one message per
+//                       report; succeeds only on 200 with the body "ok"; or
+//   token, channel      a bot token (xoxb-..., chat:write) and the channel
+//                       for new incidents: one message per alert group,
+//                       edited from "diagnosing" to the report to resolved,
+//                       later reports in its thread (slack_bot.cpp);
+//   api_url             the Web API's base (default https://slack.com/api).
 extern const TargetType kSlackTarget;
+
+// The bot form of the target; `target` has token and channel.
+Result<std::unique_ptr<Notifier>> make_slack_bot_notifier(const NotifyTarget& target);
 
 }  // namespace rr

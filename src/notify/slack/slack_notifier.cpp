@@ -19,6 +19,11 @@ class SlackNotifier final : public Notifier {
 };
 
 Result<std::unique_ptr<Notifier>> make(const NotifyTarget& target) {
+  const bool webhook = !target.option("url").empty(), bot = !target.option("token").empty();
+  if (webhook == bot) return Error{"url", "set either url (an incoming webhook) or token and channel (a bot)"};
+  if (bot) return make_slack_bot_notifier(target);
+  if (!target.option("channel").empty() || !target.option("api_url").empty())
+    return Error{"channel", "channel and api_url go with a bot token; an incoming webhook has its channel"};
   // Incoming webhooks answer 200 "ok"; any other 200 body is an error.
   auto http = HttpTarget::make(target.option("url"), std::string("ok"));
   if (!http) return Error{"url", http.error().message};
@@ -27,7 +32,7 @@ Result<std::unique_ptr<Notifier>> make(const NotifyTarget& target) {
 
 }  // namespace
 
-// About one message a second per incoming webhook.
-const TargetType kSlackTarget{"slack", {"url"}, {}, {1.0, 1}, make};
+// About one message a second per incoming webhook or channel.
+const TargetType kSlackTarget{"slack", {}, {"url", "token", "channel", "api_url"}, {1.0, 1}, make};
 
 }  // namespace rr

@@ -1,7 +1,7 @@
 #pragma once
 // The links a reader of a report wants next to it: the runbook, the graph
 // that fired, a pre-filled silence and the receiver's alerts view, with
-// URLs in Alertmanager's own UI format (see formats.md, "Links people expect").
+// URLs in Alertmanager's own UI format (the silence form and the alerts view).
 
 #include <string>
 #include <string_view>

@@ -16,7 +16,7 @@
 
 namespace rr {
 
-// Slack's documented limits (formats.md), with margin where Slack counts
+// Slack's documented limits, with margin where Slack counts
 // characters and we count bytes (a byte count is never below the character count).
 struct SlackLimits {
   std::size_t max_blocks = 50;

@@ -1,7 +1,7 @@
 #pragma once
 // How the test sink (support/http_sink.h) plays each chat and paging
 // service: the path it owns, the checks a request must pass (the service's
-// documented schema and limits, formats.md), and what the service answers
+// documented schema and limits), and what the service answers
 // when it accepts one. One file per service in this folder; the list is
 // services.cpp.
 

@@ -1,7 +1,7 @@
 // Slack: incoming webhooks (/slack/...) and the Web API with a bot token
-// (/slack-api/chat.postMessage, /slack-api/chat.update). Limits from
-// formats.md: 50 blocks, header 150, section 3000, fields 10 x 2000, about
-// 13,000 characters of block text, a top-level `text` always, & < > escaped.
+// (/slack-api/chat.postMessage, /slack-api/chat.update). Slack's documented
+// limits: 50 blocks, header 150, section 3000, fields 10 x 2000, about 13,000
+// characters of block text, a top-level `text` always, & < > escaped.
 
 #include <algorithm>
 #include <string>

@@ -37,6 +37,9 @@ std::size_t fit_tiers(const std::vector<Tier*>& tiers, std::size_t budget) {
     }
     return true;
   };
+  // One of each guaranteed tier first (the worst finding and the first
+  // command both survive a flood of long findings), then the shares.
+  for (Tier* t : tiers) fill(*t, std::min<std::size_t>(1, t->guaranteed));
   for (Tier* t : tiers) fill(*t, t->guaranteed);
   for (Tier* t : tiers)
     if (!fill(*t, t->costs.size())) break;

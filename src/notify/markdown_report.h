@@ -38,8 +38,9 @@ struct Tier {
   std::size_t left_out() const { return costs.size() - taken; }
 };
 
-// Takes items within `budget`: first each tier's guaranteed share (in
-// order of importance), then more of each tier in order of importance,
+// Takes items within `budget`: first one item of each tier with a
+// guaranteed share, then each tier's share (in order of importance), then
+// more of each tier in order of importance,
 // stopping at the first tier that does not fit entirely, so less important
 // content never displaces more important content beyond those shares.
 // Within a tier items are taken in order; the first that does not fit ends

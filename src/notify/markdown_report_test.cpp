@@ -65,6 +65,13 @@ TEST_CASE("fit_tiers: shares first, then by importance, stopping at the first ti
   fit_tiers({&big, &small}, 60);  // the share of a less important tier is still kept
   CHECK(big.taken == 1);
   CHECK(small.taken == 2);
+
+  // Long findings cannot push out the first command: one of each share first.
+  Tier findings = tier(3, {30, 30, 30});
+  Tier commands = tier(3, {10, 10, 10});
+  fit_tiers({&findings, &commands}, 70);
+  CHECK(findings.taken == 2);
+  CHECK(commands.taken == 1);
 }
 
 TEST_CASE("defuse_mentions breaks every @word and nothing else") {

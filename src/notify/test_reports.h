@@ -8,10 +8,12 @@
 
 namespace rr::test_reports {
 
-// Text written to get past a renderer: mentions, links, entities, fences,
-// terminal escapes, newlines and a multi-byte character.
+// Text written to get past a renderer: every service's mentions, links
+// (Slack's, Markdown's, Google Chat's), entities, fences, terminal escapes,
+// newlines and a multi-byte character.
 inline const std::string kHostile =
-    "<!channel> <@U123> & <https://evil.example|click> &amp; ``` end``` \n*bold* `x` \x1b[31mred\x1b[0m é";
+    "<!channel> <@U123> & <https://evil.example|click> &amp; ``` end``` \n*bold* `x` \x1b[31mred\x1b[0m é"
+    " @channel @here @all @everyone <users/all> [click](https://evil.example) <at>boss</at>";
 
 inline Report small() {
   Report r;

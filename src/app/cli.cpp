@@ -13,6 +13,7 @@
 #include "app/logging.h"
 #include "app/serve.h"
 #include "app/setup.h"
+#include "app/test_rules.h"
 #include "notify/console/console.h"
 #include "report/report_json.h"
 #include "version.h"
@@ -26,6 +27,7 @@ Usage:
   runbook-responder serve  [--config FILE]
   runbook-responder check  [--config FILE]
   runbook-responder triage --payload FILE [--config FILE] [--format text|json] [--plan]
+  runbook-responder test-rules FILE...
   runbook-responder --version | --help
 
 Commands:
@@ -37,6 +39,11 @@ Commands:
   triage   Run one Alertmanager payload (a JSON file, "-" for stdin) through
            the same pipeline and print the report. --plan runs nothing and
            prints the matched rule and every step with its parameters.
+  test-rules
+           Run rule unit tests (YAML; README "Testing your rules"): alerts
+           through the same pipeline with canned step results, checked
+           against the expected rule, findings and suggestions. Exit 0 when
+           all pass, 1 when one fails, 2 when a file cannot be loaded.
 
 Options:
   --config FILE         configuration file (YAML; see README)
@@ -47,6 +54,7 @@ Options:
 struct Args {
   std::string command;
   std::optional<std::string> config, payload;
+  std::vector<std::string> files;  // test-rules
   std::string format = "text";
   std::string log_format = "text";
   std::string log_level = "info";
@@ -93,6 +101,8 @@ std::optional<Args> parse_args(int argc, char** argv, std::string& error) {
       a.plan = true;
     } else if (!arg.empty() && arg[0] != '-' && a.command.empty()) {
       a.command = arg;
+    } else if (!arg.empty() && arg[0] != '-' && a.command == "test-rules") {
+      a.files.push_back(arg);
     } else {
       error = "unknown argument: " + arg;
       return std::nullopt;
@@ -152,6 +162,14 @@ void print_plan(const std::vector<AlertPlan>& plans) {
       std::cout << "\n";
     }
   }
+}
+
+int run_test_rules(const Args& a) {
+  if (a.files.empty() || a.config) {
+    std::cerr << "runbook-responder: test-rules takes test files (each names its rules and config)\n\n" << kUsage;
+    return 2;
+  }
+  return run_rule_tests(a.files, std::cout, std::cerr);
 }
 
 int run_triage(const Args& a) {
@@ -224,6 +242,7 @@ int run_cli(int argc, char** argv) {
   }
   if (args->command == "check") return run_check(*args);
   if (args->command == "triage") return run_triage(*args);
+  if (args->command == "test-rules") return run_test_rules(*args);
   std::cerr << "runbook-responder: unknown command " << args->command << "\n\n" << kUsage;
   return 2;
 }

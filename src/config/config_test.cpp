@@ -365,6 +365,11 @@ TEST_CASE("thresholds default to the documented values and can be overridden") {
   REQUIRE(partial.config);
   CHECK(partial.config->thresholds.consumer_pending == 5);
   CHECK(partial.config->thresholds.storage_warning == 0.8);
+  CHECK(partial.config->thresholds.purge_target == 0.5);
+  // A low warning alone takes the purge target down with it.
+  ConfigLoad low = load_config_text("thresholds: {storage_warning: 0.4}\n", "/x/c.yaml");
+  REQUIRE(low.config);
+  CHECK(low.config->thresholds.purge_target == Approx(0.25));
 }
 
 TEST_CASE("thresholds out of range are errors at their line") {
@@ -375,6 +380,7 @@ TEST_CASE("thresholds out of range are errors at their line") {
   expect_one_error("thresholds:\n  consumer_ack_pending_ratio: -0.5\n", 2, "consumer_ack_pending_ratio");
   expect_one_error("thresholds:\n  storage_critical: 0.9\n  storage_warning: 0.95\n", 3,
                    "storage_warning (0.95) must not exceed storage_critical (0.9)");
+  expect_one_error("thresholds:\n  purge_target: 0.85\n", 2, "purge_target (0.85) must be below storage_warning (0.8)");
   expect_one_error("thresholds:\n  consumer_pending: -1\n", 2, "thresholds.consumer_pending must be an integer from 0");
   expect_one_error("thresholds:\n  replica_lag_ops: many\n", 2, "replica_lag_ops");
   expect_one_error("thresholds:\n  consumer_stale: 0s\n", 2, "thresholds.consumer_stale must be a positive duration");

@@ -414,7 +414,7 @@ class ConfigReader {
 
   void read_thresholds(const YAML::Node& node, Thresholds& t) {
     auto f = yaml::Fields::read(r_, node, "thresholds",
-                                {"storage_warning", "storage_critical", "replica_lag_ops", "replica_silent",
+                                {"storage_warning", "storage_critical", "purge_target", "replica_lag_ops", "replica_silent",
                                  "consumer_pending", "consumer_ack_pending", "consumer_ack_pending_ratio",
                                  "consumer_stale", "consumer_redeliveries"});
     if (!f) return;
@@ -437,6 +437,7 @@ class ConfigReader {
     };
     ratio("storage_warning", t.storage_warning);
     ratio("storage_critical", t.storage_critical);
+    ratio("purge_target", t.purge_target);
     count("replica_lag_ops", t.replica_lag_ops);
     duration("replica_silent", t.replica_silent);
     count("consumer_pending", t.consumer_pending);
@@ -448,6 +449,13 @@ class ConfigReader {
       const YAML::Node* at = f->find("storage_warning") ? f->find("storage_warning") : f->find("storage_critical");
       r_.error(at ? *at : node, "thresholds.storage_warning (" + fmt_ratio(t.storage_warning) +
                                     ") must not exceed storage_critical (" + fmt_ratio(t.storage_critical) + ")");
+    }
+    if (t.purge_target >= t.storage_warning && !f->find("purge_target")) {
+      // A low storage_warning alone moves the default target down with it.
+      t.purge_target = t.storage_warning * 0.625;
+    } else if (t.purge_target >= t.storage_warning) {
+      r_.error(*f->find("purge_target"), "thresholds.purge_target (" + fmt_ratio(t.purge_target) +
+                                    ") must be below storage_warning (" + fmt_ratio(t.storage_warning) + ")");
     }
   }
 

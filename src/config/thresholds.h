@@ -16,6 +16,10 @@ struct Thresholds {
   // storage_critical. 0 < warning <= critical <= 1.
   double storage_warning = 0.8;
   double storage_critical = 0.95;
+  // What a suggested purge, retention or new limit aims at: this share of
+  // the limit, well under storage_warning so the stream does not alarm
+  // again at once. 0 < purge_target < storage_warning.
+  double purge_target = 0.5;
   // A RAFT peer (stream replica) is behind when not current, more than
   // replica_lag_ops operations behind, or silent for more than replica_silent.
   std::uint64_t replica_lag_ops = 200;

@@ -73,21 +73,37 @@ TEST_CASE("abnormal-event-pattern: the runbook's split brain steps once per mino
   }
 }
 
-TEST_CASE("event-processing-failure: full-config edits, purge with its warning, replay from ack floor + 1") {
+TEST_CASE("event-processing-failure: computed retention, purges and limit, replay from ack floor + 1") {
   auto l = load("cim-events.yaml");
   const Rule& r = rule(l, "event-processing-failure");
-  auto cmds = commands(r, {finding("nats.stream_full_rejecting", {{"stream", "CIM-EVENTS"}, {"code", "10077"}}),
-                           finding("nats.consumer_backlog", {{"stream", "CIM-EVENTS"}, {"consumer", "CIM-PROCESSOR"},
-                                                             {"ack_floor_seq", "150"}, {"replay_from", "151"}})});
-  CHECK(has(cmds, "nats stream edit CIM-EVENTS --max-age=7d"));
-  CHECK(has(cmds, "nats stream purge CIM-EVENTS --keep=1000000"));
-  CHECK(has(cmds, "nats consumer add CIM-EVENTS REPLAY --pull --deliver 151 --max-deliver=1 --defaults"));
+  auto cmds = commands(
+      r, {finding("nats.stream_retention_plan", {{"stream", "CIM-EVENTS"}, {"max_age", "8m"}}),
+          finding("nats.stream_purge_plan", {{"stream", "CIM-EVENTS"}, {"keep", "524"}}),
+          finding("nats.stream_purge_acked", {{"stream", "CIM-EVENTS"}, {"seq", "121"}}),
+          finding("nats.stream_limit_raise", {{"stream", "CIM-EVENTS"}, {"max_bytes", "2MiB"}}),
+          finding("nats.consumer_replay", {{"stream", "CIM-EVENTS"}, {"consumer", "CIM-PROCESSOR"},
+                                           {"replay_from", "151"}, {"replay_from_all", "151"}}),
+          finding("nats.consumer_replay", {{"stream", "ORDERS"}, {"consumer", "SHIP"},
+                                           {"replay_from", "7"}, {"filter", "orders.>"}})});
+  CHECK(has(cmds, "nats stream edit CIM-EVENTS --max-age=8m"));
+  CHECK(has(cmds, "nats stream purge CIM-EVENTS --keep=524"));
+  CHECK(has(cmds, "nats stream purge CIM-EVENTS --seq=121"));
+  CHECK(has(cmds, "nats stream edit CIM-EVENTS --max-bytes=2MiB"));
+  CHECK(has(cmds, "nats consumer add CIM-EVENTS CIM-PROCESSOR-REPLAY --pull --deliver 151 --max-deliver=1 --defaults"));
+  // A filtering consumer's replay filters the same way, the subject quoted for the shell.
+  CHECK(has(cmds, "nats consumer add ORDERS SHIP-REPLAY --pull --deliver 7 --filter 'orders.>' --max-deliver=1 --defaults"));
+  CHECK(std::count_if(cmds.begin(), cmds.end(), [](const std::string& c) { return c.find("consumer add") != std::string::npos; }) == 2);
+  // No fixed value is left: every number comes from a finding.
+  for (const auto& c : cmds) {
+    CHECK(c.find("7d") == std::string::npos);
+    CHECK(c.find("1000000") == std::string::npos);
+  }
   for (const auto& spec : r.suggest) {
     const std::string& c = spec.command.source();
     CHECK(c.find("--start-seq") == std::string::npos);  // natscli has no such flag
     CHECK(c.find("--deliver=all") == std::string::npos);  // refused together with a start sequence
-    if (c.find("purge") != std::string::npos) CHECK(spec.why.find("ack floor") != std::string::npos);
-    if (c.find("stream edit") != std::string::npos) CHECK(spec.why.find("partial") != std::string::npos);
+    if (c.find("--keep") != std::string::npos) CHECK(spec.why.find("ack floor") != std::string::npos);
+    if (c.find("--max-age") != std::string::npos) CHECK(spec.why.find("partial") != std::string::npos);
   }
 }
 
@@ -118,8 +134,9 @@ TEST_CASE("titan rules: lag, storage pressure and an unhealthy component") {
   CHECK(std::any_of(unhealthy.steps.begin(), unhealthy.steps.end(), [](const StepSpec& s) {
     return s.kind == "http.json" && s.params.at("path").source() == "components.name=nats.status";
   }));
-  auto storage = commands(rule(l, "titan-nats-storage"), {finding("nats.stream_storage_high", {{"stream", "TITAN_INTENTS"}})});
-  CHECK(has(storage, "docker exec titan-nats nats stream purge TITAN_INTENTS --keep 1000 --force"));
+  auto storage = commands(rule(l, "titan-nats-storage"),
+                          {finding("nats.stream_purge_plan", {{"stream", "TITAN_INTENTS"}, {"keep", "524"}})});
+  CHECK(has(storage, "docker exec titan-nats nats stream purge TITAN_INTENTS --keep 524 --force"));
   auto down = commands(rule(l, "titan-nats-unhealthy"), {finding("nats.server_down", {{"server", "titan-nats"}})});
   CHECK(has(down, "docker compose -f docker-compose.prod.yml restart titan-nats"));
 }

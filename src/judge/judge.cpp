@@ -6,6 +6,7 @@
 #include "judge/nats_consumer_judge.h"
 #include "judge/nats_storage_judge.h"
 #include "judge/nats_stream_judge.h"
+#include "judge/nats_stream_relief.h"
 #include "judge/http_judge.h"
 #include "judge/host_output_judge.h"
 #include "judge/ssh_judge.h"
@@ -44,6 +45,7 @@ Judges default_judges() {
   judges.add(std::make_unique<NatsClusterJudge>());
   judges.add(std::make_unique<NatsStreamJudge>());
   judges.add(std::make_unique<NatsStorageJudge>());
+  judges.add(std::make_unique<NatsStreamReliefJudge>());
   judges.add(std::make_unique<NatsConsumerJudge>());
   judges.add(std::make_unique<HttpJudge>());
   judges.add(std::make_unique<HostOutputJudge>());

@@ -28,6 +28,8 @@ struct ConsumerState {
   std::int64_t max_deliver = 0;
   std::uint64_t ack_wait_ns = 0;
   bool push = false;
+  bool named = false;       // read by consumer_info: the alert or rule named it
+  std::string filter;       // filter_subject; "" none
   std::string last_active;  // the later of the last delivery and ack; "" never
   std::string created;
 
@@ -70,6 +72,7 @@ ConsumerState read_consumer(const std::string& step, const nlohmann::json& c) {
   s.max_deliver = get_int(config, "max_deliver").value_or(0);
   s.ack_wait_ns = get_uint(config, "ack_wait_ns").value_or(0);
   s.push = !get_string(config, "deliver_subject").empty();
+  s.filter = get_string(config, "filter_subject");
   return s;
 }
 
@@ -178,6 +181,73 @@ void judge_redeliveries(const ConsumerState& c, const Thresholds& t, FindingSet&
   set.add(std::move(f), c.stream + "|" + c.name);
 }
 
+// The event monitor's count of processed events (runbook: event replay 1),
+// when a step read it: "event-metrics: cim_events_total 1234".
+std::vector<std::string> processed_counts(const std::vector<StepResult>& steps) {
+  std::vector<std::string> out;
+  for (const auto* s : results_of_kind(steps, "http.metrics"))
+    for (const auto& series : field(s->facts, "series")) {
+      if (get_string(series, "name") != "cim_events_total" || !get_bool(series, "found")) continue;
+      for (const auto& sample : field(series, "samples")) {
+        std::string labels;
+        for (const auto& [k, v] : field(sample, "labels").items())
+          labels += (labels.empty() ? "" : ",") + k + "=\"" + (v.is_string() ? v.get<std::string>() : "") + "\"";
+        out.push_back(s->id + ": " + get_string(sample, "name") + (labels.empty() ? "" : "{" + labels + "}") + " " +
+                      get_string(sample, "value") + " (the event monitor's processed events)");
+      }
+    }
+  return out;
+}
+
+// Where a replay of a named consumer starts and how much it delivers: every
+// message after its ack floor, acknowledged out of order or not.
+void judge_replay(const ConsumerState& c, const std::vector<std::string>& processed, FindingSet& set) {
+  if (!c.named) return;
+  const std::uint64_t unprocessed = (c.delivered_seq > c.ack_floor_seq ? c.delivered_seq - c.ack_floor_seq : 0) +
+                                    c.pending;
+  const std::string sequences = "ack floor stream seq " + std::to_string(c.ack_floor_seq) +
+                                ", delivered up to stream seq " + std::to_string(c.delivered_seq) +
+                                (c.last_seq ? ", stream last seq " + std::to_string(*c.last_seq) : "");
+  if (unprocessed == 0) {
+    Finding f = base(c, Severity::Ok, "nats.consumer_caught_up",
+                     "Consumer " + c.label() + " has processed everything up to stream seq " +
+                         std::to_string(c.ack_floor_seq));
+    f.detail = c.name + " has acknowledged every message delivered to it and none is pending (" + sequences +
+               "): there is nothing to replay.";
+    f.evidence.push_back(evidence_prefix(c) + sequences);
+    for (const auto& p : processed) f.evidence.push_back(p);
+    set.add(std::move(f), c.stream + "|" + c.name);
+    return;
+  }
+  const std::uint64_t from = c.ack_floor_seq + 1;
+  Finding f = base(c, Severity::Info, "nats.consumer_replay",
+                   "Replaying " + c.label() + " from stream seq " + std::to_string(from) + " delivers about " +
+                       std::to_string(unprocessed) + " messages");
+  f.detail = c.name + " has acknowledged every message up to stream seq " + std::to_string(c.ack_floor_seq) + " (" +
+             sequences + "; " + std::to_string(c.pending) + " not yet delivered, " +
+             std::to_string(c.delivered_seq > c.ack_floor_seq ? c.delivered_seq - c.ack_floor_seq : 0) +
+             " delivered after the floor). A replay consumer starting at stream seq " + std::to_string(from) +
+             " delivers those " + std::to_string(unprocessed) + " messages again" +
+             (c.filter.empty() ? "" : " on " + c.filter) +
+             " (fewer if the stream has dropped or purged some of them); messages acknowledged out of order above "
+             "the floor come again too, so the service must handle duplicates.";
+  f.evidence.push_back(evidence_prefix(c) + sequences + ", num_pending " + std::to_string(c.pending));
+  for (const auto& p : processed) f.evidence.push_back(p);
+  f.values["ack_floor_seq"] = std::to_string(c.ack_floor_seq);
+  f.values["delivered_seq"] = std::to_string(c.delivered_seq);
+  f.values["replay_from"] = std::to_string(from);
+  f.values["count"] = std::to_string(unprocessed);
+  // A replay filters like the consumer: suggestions use `filter` when it
+  // filters and `replay_from_all` when it does not (an empty value leaves a
+  // suggestion out), so each consumer gets the one command that fits.
+  if (c.filter.empty()) {
+    f.values["replay_from_all"] = std::to_string(from);
+  } else {
+    f.values["filter"] = c.filter;
+  }
+  set.add(std::move(f), c.stream + "|" + c.name);
+}
+
 }  // namespace
 
 void NatsConsumerJudge::judge(const std::vector<StepResult>& steps, const JudgeContext& ctx,
@@ -199,12 +269,15 @@ void NatsConsumerJudge::judge(const std::vector<StepResult>& steps, const JudgeC
 
   std::vector<ConsumerState> consumers;
   for (const auto* s : results_of_kind(steps, "nats.consumer_info")) {
-    if (get_bool(s->facts, "found")) consumers.push_back(read_consumer(s->id, s->facts));
+    if (!get_bool(s->facts, "found")) continue;
+    consumers.push_back(read_consumer(s->id, s->facts));
+    consumers.back().named = true;
   }
   for (const auto* s : results_of_kind(steps, "nats.consumer_report")) {
     for (const auto& c : field(s->facts, "consumers")) consumers.push_back(read_consumer(s->id, c));
   }
 
+  const auto processed = processed_counts(steps);
   FindingSet set;
   for (auto& c : consumers) {
     if (c.stream.empty() || c.name.empty()) continue;
@@ -213,6 +286,7 @@ void NatsConsumerJudge::judge(const std::vector<StepResult>& steps, const JudgeC
     judge_ack_pending(c, t, set);
     judge_stale(c, t, now, set);
     judge_redeliveries(c, t, set);
+    judge_replay(c, processed, set);
   }
   set.move_to(out);
 }

@@ -16,6 +16,15 @@
 //       stream, consumer, last_active, pending
 //   nats.consumer_redeliveries          num_redelivered > consumer_redeliveries.
 //       (warning)                        stream, consumer, redelivered
+//   nats.consumer_replay (info)         a consumer a consumer_info step read
+//       (the alert or the rule named it) has unprocessed messages: where a
+//       replay starts (runbook: event replay). stream, consumer,
+//       ack_floor_seq, delivered_seq, replay_from (ack_floor_seq + 1), count
+//       (delivered after the floor + pending), and either filter (its filter
+//       subject) or, when it has none, replay_from_all (= replay_from), so a
+//       rule can suggest the one command that fits. The evidence cites cim_events_total when an http.metrics
+//       step read it (the event monitor's last processed event).
+//   nats.consumer_caught_up (ok)        the same consumer has nothing to replay.
 // Each detail says what the numbers mean for the consuming service and cites
 // them. Several steps reporting the same consumer give one finding with all
 // the evidence.

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "judge/nats_consumer_judge.h"
 #include "steps/nats/testdata/samples.h"
 #include "judge/finding_test_util.h"
@@ -61,9 +63,19 @@ StepResult info(json facts, std::string id = "consumer") {
   return samples::result(std::move(id), "nats.consumer_info", std::move(facts));
 }
 
-std::vector<Finding> judge(const std::vector<StepResult>& steps, const Thresholds* t = nullptr) {
+std::vector<Finding> all_findings(const std::vector<StepResult>& steps, const Thresholds* t = nullptr) {
   std::vector<Finding> out;
   NatsConsumerJudge().judge(steps, JudgeContext{nullptr, t}, out);
+  return out;
+}
+
+bool is_replay(const Finding& f) { return f.code == "nats.consumer_replay" || f.code == "nats.consumer_caught_up"; }
+
+// The problems only: a named consumer's replay position is always reported
+// and has tests of its own below.
+std::vector<Finding> judge(const std::vector<StepResult>& steps, const Thresholds* t = nullptr) {
+  auto out = all_findings(steps, t);
+  out.erase(std::remove_if(out.begin(), out.end(), is_replay), out.end());
   return out;
 }
 
@@ -215,6 +227,53 @@ TEST_CASE("consumer_info and consumer_report on the same consumer: one finding, 
   CHECK(backlog->evidence.size() == 2);
   CHECK(backlog->values.at("last_seq") == "100");  // from the report's stream state
   CHECK(fs.size() == 2);                            // backlog and stale
+}
+
+TEST_CASE("a named consumer's replay starts after its ack floor and counts what it would deliver") {
+  // Acknowledged up to 120, delivered up to 130, 876 not yet delivered: 886 unprocessed.
+  json c = consumer(876, 10);
+  c["delivered"]["stream_seq"] = 130;
+  c["ack_floor"]["stream_seq"] = 120;
+  StepResult metrics = samples::result(
+      "event-metrics", "http.metrics",
+      {{"series", {{{"name", "cim_events_total"}, {"found", true},
+                    {"samples", {{{"name", "cim_events_total"}, {"labels", {{"stream", "S"}}}, {"value", "120"}}}}}}}});
+  auto fs = all_findings({info(c), metrics});
+  INFO(describe(fs));
+  const Finding* replay = find(fs, "nats.consumer_replay");
+  REQUIRE(replay != nullptr);
+  CHECK(replay->severity == Severity::Info);
+  CHECK(replay->values.at("replay_from") == "121");
+  CHECK(replay->values.at("replay_from_all") == "121");  // no filter
+  CHECK(replay->values.count("filter") == 0);
+  CHECK(replay->values.at("count") == "886");
+  CHECK(replay->values.at("ack_floor_seq") == "120");
+  CHECK(replay->values.at("delivered_seq") == "130");
+  CHECK(replay->title == "Replaying S/C from stream seq 121 delivers about 886 messages");
+  // The event monitor's last processed event is cited (runbook: event replay 1).
+  CHECK(std::any_of(replay->evidence.begin(), replay->evidence.end(), [](const std::string& e) {
+    return e == "event-metrics: cim_events_total{stream=\"S\"} 120 (the event monitor's processed events)";
+  }));
+
+  // Under the backlog threshold the replay is still there: the alert named the consumer.
+  CHECK(find(judge({info(c)}), "nats.consumer_backlog") == nullptr);
+
+  // A filtering consumer's replay filters too.
+  c["config"]["filter_subject"] = "cim.events.orders.>";
+  auto filtered_findings = all_findings({info(c)});
+  auto filtered = find(filtered_findings, "nats.consumer_replay");
+  REQUIRE(filtered != nullptr);
+  CHECK(filtered->values.at("filter") == "cim.events.orders.>");
+  CHECK(filtered->values.count("replay_from_all") == 0);
+}
+
+TEST_CASE("a caught-up consumer has nothing to replay; consumers only listed get no replay") {
+  json c = consumer(0, 0);
+  auto fs = all_findings({info(c)});
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].code == "nats.consumer_caught_up");
+  CHECK(fs[0].severity == Severity::Ok);
+  for (const auto& f : all_findings({captured_report()})) CHECK_FALSE(is_replay(f));
 }
 
 TEST_CASE("the consumer judge ignores not-found consumers, failed steps and hostile shapes") {

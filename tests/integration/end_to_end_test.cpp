@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/cim_responder.h"
 #include "support/alertmanager.h"
 #include "support/http_sink.h"
 #include "support/jetstream_seed.h"
@@ -16,45 +17,6 @@
 using namespace rr::test;
 using nlohmann::json;
 
-namespace {
-
-std::string quoted_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (const auto& i : items) out += (out.size() > 1 ? ", \"" : "\"") + i + "\"";
-  return out + "]";
-}
-
-std::string responder_config(const NatsCluster& nats, const HttpSink& sink, const TempDir& dir) {
-  write_file(dir / "token", "am-to-responder\n");
-  write_file(dir / "slack-url", sink.url("/slack/T000/B000/XXXX") + "\n");
-  std::vector<std::string> servers, monitors;
-  for (int i = 0; i < nats.size(); ++i) {
-    servers.push_back(nats.client_url(i));
-    monitors.push_back(nats.monitor_url(i));
-  }
-  return "listen: \"127.0.0.1:{{PORT}}\"\n"
-         "auth: {bearer_token_file: " + (dir / "token").string() + "}\n"
-         "rules: [\"" RR_SOURCE_DIR "/rules/*.yaml\"]\n"
-         "clusters:\n"
-         "  - name: cim\n"
-         "    match: {cluster: cim}\n"
-         "    servers: " + quoted_list(servers) + "\n"
-         "    monitor: " + quoted_list(monitors) + "\n"
-         "    user: jsro\n"
-         "    password_env: RR_TEST_NATS_PASSWORD\n"
-         "notify:\n"
-         "  - {name: oncall, type: slack, url_file: " + (dir / "slack-url").string() + "}\n"
-         "  - {name: archive, type: webhook, url: \"" + sink.url("/webhook-json") + "\"}\n"
-         "engine: {workers: 2, queue: 64, cooldown: 5m, step_timeout: 4s, deadline: 15s}\n";
-}
-
-std::vector<json> reports(const HttpSink& sink) {
-  std::vector<json> out;
-  for (const auto& r : sink.requests("/webhook-json")) out.push_back(json::parse(r.body));
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   NatsCluster nats(3);
@@ -64,7 +26,7 @@ TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   HttpSink sink;
   TempDir dir;
   setenv("RR_TEST_NATS_PASSWORD", "jsro", 1);
-  Responder responder(responder_config(nats, sink, dir));
+  Responder responder(cim_responder_config(nats, sink, dir));
   // A short repeat_interval: Alertmanager re-sends the unchanged group every
   // few seconds, as it does hourly in production.
   Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder",
@@ -80,7 +42,7 @@ TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   INFO(responder.log());
   INFO(am.log());
   REQUIRE(sink.wait_for(2, std::chrono::seconds(40)));
-  auto got = reports(sink);
+  auto got = webhook_reports(sink);
   REQUIRE(got.size() == 1);
   const json& report = got[0];
   INFO(report.dump(2));
@@ -113,13 +75,13 @@ TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   const std::string duplicates = "rr_alerts_total{action=\"duplicate\"}";
   REQUIRE(wait_until([&] { return responder.metric(duplicates) >= 1; }, std::chrono::seconds(40)));
   CHECK(sink.requests().size() == 2);
-  CHECK(reports(sink).size() == 1);
+  CHECK(webhook_reports(sink).size() == 1);
 
   // Resolving the alert sends a short resolution notice.
   REQUIRE(am.resolve("EventStreamDisconnected",
                      {{"cluster", "cim"}, {"severity", "critical"}, {"server_name", nats.name(2)}}) == 0);
   REQUIRE(sink.wait_for(4, std::chrono::seconds(30)));
-  got = reports(sink);
+  got = webhook_reports(sink);
   REQUIRE(got.size() == 2);
   CHECK(got[1]["kind"] == "resolution");
   CHECK(got[1]["steps"].empty());

@@ -123,8 +123,8 @@ PublishRefusal publish_until_refused(const JetStreamTarget& target, const std::s
   return out;
 }
 
-int fetch_without_ack(const JetStreamTarget& target, const std::string& stream, const std::string& durable,
-                      const std::string& subject, int count) {
+int fetch(const JetStreamTarget& target, const std::string& stream, const std::string& durable,
+          const std::string& subject, int count, bool ack) {
   Session s(target);
   jsSubOptions so;
   jsSubOptions_Init(&so);
@@ -142,8 +142,38 @@ int fetch_without_ack(const JetStreamTarget& target, const std::string& stream, 
     if (st == NATS_TIMEOUT) break;
     check(st, "fetch from " + stream + "/" + durable, jerr);
     got += msgs.list.Count;
+    for (int i = 0; ack && i < msgs.list.Count; ++i)
+      check(natsMsg_AckSync(msgs.list.Msgs[i], nullptr, &jerr), "ack on " + stream + "/" + durable, jerr);
   }
   return got;
+}
+
+StreamUsage stream_usage(const JetStreamTarget& target, const std::string& stream) {
+  Session s(target);
+  jsStreamInfo* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  check(js_GetStreamInfo(&raw, s.js.get(), stream.c_str(), nullptr, &jerr), "stream info " + stream, jerr);
+  std::unique_ptr<jsStreamInfo, StreamInfoDeleter> info(raw);
+  return {info->State.Msgs, info->State.Bytes, info->State.FirstSeq, info->State.LastSeq};
+}
+
+void purge_stream(const JetStreamTarget& target, const std::string& stream, std::uint64_t keep) {
+  Session s(target);
+  jsOptions o;
+  jsOptions_Init(&o);
+  o.Stream.Purge.Keep = keep;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  check(js_PurgeStream(s.js.get(), stream.c_str(), &o, &jerr), "purge " + stream, jerr);
+}
+
+std::uint64_t ack_floor(const JetStreamTarget& target, const std::string& stream, const std::string& durable) {
+  Session s(target);
+  jsConsumerInfo* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  check(js_GetConsumerInfo(&raw, s.js.get(), stream.c_str(), durable.c_str(), nullptr, &jerr),
+        "consumer info " + stream + "/" + durable, jerr);
+  std::unique_ptr<jsConsumerInfo, ConsumerInfoDeleter> info(raw);
+  return info->AckFloor.Stream;
 }
 
 }  // namespace rr::test

@@ -214,7 +214,7 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   }
   if (!changes.newly_resolved.empty()) {
     alerts_.inc({"resolved"}, static_cast<double>(changes.newly_resolved.size()));
-    reports.push_back(triage_.resolution(n, changes.newly_resolved));
+    reports.push_back(triage_.resolution(n, changes.newly_resolved, &metrics_));
   }
   for (Report& r : reports) finish(r, c);
 

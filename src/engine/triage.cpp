@@ -88,7 +88,7 @@ TemplateScope alert_scope(const Alert& alert, const ClusterConfig* cluster) {
   return scope;
 }
 
-std::vector<AlertPlan> Triage::plan(const std::vector<const Alert*>& alerts) const {
+std::vector<AlertPlan> Triage::plan(const std::vector<const Alert*>& alerts, Phase phase) const {
   const StepCatalog catalog = ctx_.steps->catalog();
   std::vector<AlertPlan> plans;
   for (const Alert* alert : alerts) {
@@ -98,7 +98,7 @@ std::vector<AlertPlan> Triage::plan(const std::vector<const Alert*>& alerts) con
     p.cluster = ctx_.config->cluster_for(alert->labels);
     if (p.rule) {
       TemplateScope scope = alert_scope(*alert, p.cluster);
-      for (const StepSpec& spec : p.rule->steps) {
+      for (const StepSpec& spec : phase == Phase::Verify ? p.rule->verify : p.rule->steps) {
         PlannedStep s;
         s.id = spec.id;
         s.kind = spec.kind;
@@ -132,11 +132,9 @@ std::vector<AlertPlan> Triage::plan(const std::vector<const Alert*>& alerts) con
   return plans;
 }
 
-Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, Metrics* metrics) const {
-  Report report = base_report(n);
+Triage::Diagnosis Triage::diagnose(const std::vector<AlertPlan>& plans, Metrics* metrics) const {
   const auto& engine = ctx_.config->engine;
   Deadline triage_deadline = Deadline::after(engine.deadline);
-  auto started = std::chrono::steady_clock::now();
 
   // One batch of steps per cluster (usually one), each step once.
   struct Batch {
@@ -148,10 +146,7 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
   std::vector<Batch> batches;
   std::set<std::string> used_ids;
   for (const AlertPlan& p : plans) {
-    report.alerts.push_back(report_alert(*p.alert, p.rule));
     if (!p.rule) continue;
-    if (report.rule.empty()) report.rule = p.rule->name;
-    if (report.cluster.empty() && p.cluster) report.cluster = p.cluster->name;
     auto batch = std::find_if(batches.begin(), batches.end(), [&](const Batch& b) { return b.cluster == p.cluster; });
     if (batch == batches.end()) {
       batches.push_back(Batch{p.cluster, {}, {}, {}});
@@ -182,31 +177,25 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
       metrics ? &metrics->histogram("rr_step_duration_seconds", "Duration of diagnostic steps by kind.", {"kind"},
                                     {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
               : nullptr;
-  std::size_t ran = 0;
+  Diagnosis d;
   for (Batch& b : batches) {
     auto findings = ctx_.judges->run(b.results, JudgeContext{b.cluster, &ctx_.config->thresholds});
-    report.findings.insert(report.findings.end(), findings.begin(), findings.end());
+    d.findings.insert(d.findings.end(), findings.begin(), findings.end());
     for (auto& r : b.results) {
-      if (r.status != StepStatus::Skipped) ++ran;
+      if (r.status != StepStatus::Skipped) ++d.ran;
       if (step_seconds && r.status != StepStatus::Skipped)
         step_seconds->observe({r.kind}, std::chrono::duration<double>(r.duration).count());
-      report.steps.push_back(std::move(r));
+      d.steps.push_back(std::move(r));
     }
   }
-  std::stable_sort(report.findings.begin(), report.findings.end(),
+  std::stable_sort(d.findings.begin(), d.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
+  return d;
+}
 
-  // Alerts no rule handles are said plainly, not dropped.
-  for (const AlertPlan& p : plans) {
-    if (p.rule) continue;
-    report.findings.push_back(Finding{Severity::Info, "responder.no_rule",
-                                      "No rule handles " + (p.alert->name().empty() ? "this alert" : p.alert->name()),
-                                      "No rule in the loaded rule files matches this alert's labels, so nothing was run for it.",
-                                      {}, {{"alert", p.alert->name()}}});
-  }
-
-  // Suggestions: each rule once, filled from the first alert it matched and,
-  // for `when` suggestions, from every finding with that code.
+void Triage::suggest(const std::vector<AlertPlan>& plans, bool findings_only, Report& report) const {
+  // Each rule once, filled from the first alert it matched and, for `when`
+  // suggestions, from every finding with that code.
   std::set<std::string> seen_rules, seen_commands;
   for (const AlertPlan& p : plans) {
     if (!p.rule || !seen_rules.insert(p.rule->name).second) continue;
@@ -218,7 +207,7 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
           if (f.code != *s.when) continue;
           scopes.push_back(finding_scope(*ctx_.config, f.values, scope));
         }
-      } else {
+      } else if (!findings_only) {
         scopes.push_back(scope);
       }
       for (const auto& sc : scopes) {
@@ -232,6 +221,30 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
       }
     }
   }
+}
+
+Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, Metrics* metrics) const {
+  Report report = base_report(n);
+  auto started = std::chrono::steady_clock::now();
+  for (const AlertPlan& p : plans) {
+    report.alerts.push_back(report_alert(*p.alert, p.rule));
+    if (!p.rule) continue;
+    if (report.rule.empty()) report.rule = p.rule->name;
+    if (report.cluster.empty() && p.cluster) report.cluster = p.cluster->name;
+  }
+  Diagnosis d = diagnose(plans, metrics);
+  report.findings = std::move(d.findings);
+  report.steps = std::move(d.steps);
+
+  // Alerts no rule handles are said plainly, not dropped.
+  for (const AlertPlan& p : plans) {
+    if (p.rule) continue;
+    report.findings.push_back(Finding{Severity::Info, "responder.no_rule",
+                                      "No rule handles " + (p.alert->name().empty() ? "this alert" : p.alert->name()),
+                                      "No rule in the loaded rule files matches this alert's labels, so nothing was run for it.",
+                                      {}, {{"alert", p.alert->name()}}});
+  }
+  suggest(plans, false, report);
 
   bool any_rule = std::any_of(plans.begin(), plans.end(), [](const AlertPlan& p) { return p.rule != nullptr; });
   if (!any_rule) {
@@ -242,7 +255,7 @@ Report Triage::run(const Notification& n, const std::vector<AlertPlan>& plans, M
     for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
     report.verdict = "No rule handles " + list + "; nothing was run";
   } else {
-    report.verdict = verdict_for(report, ran);
+    report.verdict = verdict_for(report, d.ran);
   }
   report.triage_duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
   return report;
@@ -265,24 +278,59 @@ Report Triage::started(const Notification& n, const std::vector<AlertPlan>& plan
   return report;
 }
 
-Report Triage::resolution(const Notification& n, const std::vector<const Alert*>& resolved) const {
+Report Triage::resolution(const Notification& n, const std::vector<const Alert*>& resolved, Metrics* metrics) const {
   Report report = base_report(n);
   report.kind = Report::Kind::Resolution;
+  auto started = std::chrono::steady_clock::now();
   // report.status stays the group's: "firing" while other alerts of the
   // group still fire, so a pager resolves only when the whole group has.
   report.title = alert_title("resolved", 0, n.group_labels, n.common_labels);
-  std::string names;
-  for (const Alert* a : resolved) {
-    report.alerts.push_back(report_alert(*a, ctx_.rules->match(*a)));
-    if (report.rule.empty() && !report.alerts.back().rule.empty()) report.rule = report.alerts.back().rule;
+  std::vector<AlertPlan> plans = plan(resolved, Phase::Verify);
+  std::size_t checks = 0;
+  for (const AlertPlan& p : plans) {
+    report.alerts.push_back(report_alert(*p.alert, p.rule));
+    if (report.rule.empty() && p.rule) report.rule = p.rule->name;
+    if (report.cluster.empty() && p.cluster && !p.steps.empty()) report.cluster = p.cluster->name;
+    checks += p.steps.size();
   }
   const Alert& first = *resolved.front();
   std::string lasted;
   if (first.ends_at > first.starts_at && first.starts_at != TimePoint::min())
     lasted = " after " + format_duration(first.ends_at - first.starts_at);
-  report.verdict = resolved.size() == 1
-                       ? fmt::format("Resolved: {}{}", first.name().empty() ? "alert" : first.name(), lasted)
-                       : fmt::format("Resolved: {} alerts", resolved.size());
+  const std::string what = resolved.size() == 1
+                               ? fmt::format("{}{}", first.name().empty() ? "alert" : first.name(), lasted)
+                               : fmt::format("{} alerts", resolved.size());
+  if (checks == 0) {
+    report.verdict = "Resolved: " + what;
+    return report;
+  }
+
+  Diagnosis d = diagnose(plans, metrics);
+  report.findings = std::move(d.findings);
+  report.steps = std::move(d.steps);
+  std::vector<const Finding*> serious;
+  for (const auto& f : report.findings)
+    if (f.severity == Severity::Critical || f.severity == Severity::Warning) serious.push_back(&f);
+  auto unconfirmed = std::find_if(report.steps.begin(), report.steps.end(), [](const StepResult& r) {
+    return r.status == StepStatus::Failed || r.status == StepStatus::Timeout;
+  });
+  if (!serious.empty()) {
+    // The alert stopped, the cluster is not well: say so, with what to do about it.
+    report.verdict = fmt::format("Resolved: {}, but not recovered: {}", what, serious.front()->title);
+    if (serious.size() > 1)
+      report.verdict += fmt::format(" (+{} more finding{})", serious.size() - 1, serious.size() > 2 ? "s" : "");
+    suggest(plans, true, report);
+  } else if (d.ran == 0) {
+    report.verdict = "Resolved: " + what + "; recovery not verified: no check could run (" +
+                     report.steps.front().summary + ")";
+  } else if (unconfirmed != report.steps.end()) {
+    report.verdict = "Resolved: " + what + "; recovery not verified: " + unconfirmed->id + " " +
+                     std::string(step_status_name(unconfirmed->status)) + " (" + unconfirmed->summary + ")";
+  } else {
+    report.verdict = fmt::format("Recovered: {}; {} verification check{} found nothing wrong", what, d.ran,
+                                 d.ran == 1 ? "" : "s");
+  }
+  report.triage_duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
   return report;
 }
 

@@ -43,19 +43,28 @@ struct TriageContext {
   std::shared_ptr<const Judges> judges;
 };
 
+// Which of a rule's step lists a plan runs: the diagnosis while an alert
+// fires, the verification when it resolves.
+enum class Phase { Diagnose, Verify };
+
 class Triage {
  public:
   explicit Triage(TriageContext ctx) : ctx_(std::move(ctx)) {}
 
   // Which rule and cluster each alert gets and every step's parameters;
   // runs nothing.
-  std::vector<AlertPlan> plan(const std::vector<const Alert*>& alerts) const;
+  std::vector<AlertPlan> plan(const std::vector<const Alert*>& alerts, Phase phase = Phase::Diagnose) const;
 
   // Runs the plans and builds one report for the group. `metrics` may be null.
   Report run(const Notification& n, const std::vector<AlertPlan>& plans, Metrics* metrics) const;
 
-  // A short notice for alerts that stopped firing; runs no steps.
-  Report resolution(const Notification& n, const std::vector<const Alert*>& resolved) const;
+  // The report for alerts that stopped firing. Runs their rules' `verify`
+  // steps, if any: the verdict says "Recovered" only when those ran and
+  // found nothing wrong; otherwise it names what is still wrong (with the
+  // rule's suggestions for it) or what could not be checked. Without
+  // verify steps, a short notice. `metrics` may be null.
+  Report resolution(const Notification& n, const std::vector<const Alert*>& resolved,
+                    Metrics* metrics = nullptr) const;
 
   // A progress notice that the plans' triage has begun ("diagnosing"), for
   // targets that edit one message per incident; runs nothing.
@@ -64,6 +73,19 @@ class Triage {
   const TriageContext& context() const { return ctx_; }
 
  private:
+  struct Diagnosis {
+    std::vector<StepResult> steps;
+    std::vector<Finding> findings;  // most severe first
+    std::size_t ran = 0;            // steps not skipped
+  };
+  // Runs the plans' steps (each distinct step once, clusters in parallel)
+  // and judges their facts.
+  Diagnosis diagnose(const std::vector<AlertPlan>& plans, Metrics* metrics) const;
+  // Adds the rules' suggestions, filled from the first alert each rule
+  // matched and from the report's findings; `findings_only` keeps only
+  // those that answer a finding (`when`).
+  void suggest(const std::vector<AlertPlan>& plans, bool findings_only, Report& report) const;
+
   TriageContext ctx_;
 };
 

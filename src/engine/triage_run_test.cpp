@@ -24,6 +24,18 @@ const char* kRules = R"Y(rules:
       - id: probe
         kind: test.probe
         with: {server: "{{ labels.server }}"}
+    verify:
+      - id: probe
+        kind: test.probe
+        with: {server: "{{ labels.server }}"}
+    suggest:
+      - {command: "restart {{ finding.server | host }}", why: "it is down", risk: medium, when: test.server_down}
+  - name: no-verify
+    match: {alertname: Quiet}
+    steps:
+      - id: probe
+        kind: test.probe
+        with: {server: "{{ labels.server }}"}
 )Y";
 
 // test.probe looks at one server (a `host` parameter) and reports the state
@@ -42,7 +54,8 @@ void judge_probes(const std::vector<StepResult>& steps, const JudgeContext&, std
     std::string server = r.facts.value("server", "");
     std::string state = r.facts.value("state", "");
     if (state == "down")
-      out.push_back(Finding{Severity::Critical, "test.server_down", "Server " + server + " is down", "", {}, {}});
+      out.push_back(Finding{Severity::Critical, "test.server_down", "Server " + server + " is down", "", {},
+                            {{"server", server}}});
     else if (state == "slow")
       out.push_back(Finding{Severity::Warning, "test.server_slow", "Server " + server + " is slow", "", {}, {}});
     else if (state == "note")
@@ -57,6 +70,12 @@ Triage make_triage(const std::shared_ptr<Probe>& probe) {
       [probe](const StepInput& in) {
         std::string server = in.param("server");
         std::string state = probe->states.count(server) ? probe->states.at(server) : "up";
+        if (state == "broken") {
+          StepResult failed;
+          failed.status = StepStatus::Failed;
+          failed.summary = "probe failed";
+          return failed;
+        }
         {
           std::lock_guard lock(probe->mu);
           probe->servers.insert(server);
@@ -229,6 +248,50 @@ TEST_CASE("triage: an alert no rule handles is reported as unmatched and runs no
   CHECK(r.findings[0].code == "responder.no_rule");
   REQUIRE(r.alerts.size() == 1);
   CHECK(r.alerts[0].rule.empty());
+}
+
+}  // namespace rr
+
+namespace rr {
+namespace {
+
+Alert resolved(Alert a) { return test::resolved(std::move(a), test::at_minute(10)); }
+
+Report resolve(const Triage& t, const Notification& n) { return t.resolution(n, alerts_of(n), nullptr); }
+
+}  // namespace
+
+TEST_CASE("resolution: recovered only when the verify steps ran and found nothing wrong") {
+  auto probe = std::make_shared<Probe>();
+  Triage t = make_triage(probe);
+  auto n = notification("g", {resolved(server_down("a", "n1"))});
+  Report ok = resolve(t, n);
+  CHECK(ok.kind == Report::Kind::Resolution);
+  CHECK(ok.verdict == "Recovered: ServerDown after 10m; 1 verification check found nothing wrong");
+  REQUIRE(ok.steps.size() == 1);
+  CHECK(ok.suggestions.empty());
+
+  // Still down: not recovered, named, with the rule's suggestion for it (and no other).
+  probe->states["n1"] = "down";
+  Report down = resolve(t, n);
+  CHECK(down.verdict == "Resolved: ServerDown after 10m, but not recovered: Server n1 is down");
+  CHECK(down.worst() == Severity::Critical);
+  REQUIRE(down.suggestions.size() == 1);
+  CHECK(down.suggestions[0].command == "restart n1");
+
+  // A check that could not run is not a pass.
+  probe->states["n1"] = "broken";
+  CHECK(resolve(t, n).verdict.rfind("Resolved: ServerDown after 10m; recovery not verified: probe failed", 0) == 0);
+}
+
+TEST_CASE("resolution: a rule without verify steps sends the short notice and runs nothing") {
+  auto probe = std::make_shared<Probe>();
+  Triage t = make_triage(probe);
+  Alert quiet = resolved(firing_alert("q", {{"alertname", "Quiet"}, {"server", "n1"}}));
+  Report r = resolve(t, notification("g", {quiet}));
+  CHECK(r.verdict == "Resolved: Quiet after 10m");
+  CHECK(r.steps.empty());
+  CHECK(probe->calls->load() == 0);
 }
 
 }  // namespace rr

@@ -97,7 +97,7 @@ class RuleFileReader {
   Rule read_rule(const YAML::Node& node) {
     Rule rule;
     rule.where = where(node);
-    auto f = yaml::Fields::read(r_, node, "a rule", {"name", "description", "match", "steps", "suggest"});
+    auto f = yaml::Fields::read(r_, node, "a rule", {"name", "description", "match", "steps", "suggest", "verify"});
     if (!f) return rule;
     if (const YAML::Node* n = f->require("name")) {
       if (auto name = yaml::string_value(r_, *n, "name")) {
@@ -118,14 +118,17 @@ class RuleFileReader {
         if (rule.match.empty()) r_.error(*n, "match needs at least one matcher (a rule must not catch every alert)");
       }
     }
-    if (const YAML::Node* n = f->find("steps")) read_steps(*n, rule);
+    if (const YAML::Node* n = f->find("steps")) read_steps(*n, "steps", rule.name, rule.steps);
+    if (const YAML::Node* n = f->find("verify")) read_steps(*n, "verify", rule.name, rule.verify);
     if (const YAML::Node* n = f->find("suggest")) read_suggestions(*n, rule);
     return rule;
   }
 
-  void read_steps(const YAML::Node& list, Rule& rule) {
+  // `steps` and `verify` alike; `what` names the list in errors.
+  void read_steps(const YAML::Node& list, const std::string& what, const std::string& rule_name,
+                  std::vector<StepSpec>& out) {
     if (!list.IsSequence()) {
-      r_.error(list, "steps must be a list");
+      r_.error(list, what + " must be a list");
       return;
     }
     std::set<std::string> ids;
@@ -140,7 +143,7 @@ class RuleFileReader {
           if (!all_of_chars(step.id, "_-", false) || step.id.size() > 64)
             r_.error(*n, "step id \"" + step.id + "\" must be 1 to 64 of [a-z0-9_-]");
           else if (!ids.insert(step.id).second)
-            r_.error(*n, "duplicate step id \"" + step.id + "\" in rule " + rule.name);
+            r_.error(*n, "duplicate step id \"" + step.id + "\" in " + what + " of rule " + rule_name);
         }
       }
       const std::map<std::string, StepCatalog::Param>* params = nullptr;
@@ -163,7 +166,7 @@ class RuleFileReader {
         }
       }
       if (const YAML::Node* n = f->find("timeout")) step.timeout = yaml::duration_value(r_, *n, "timeout");
-      rule.steps.push_back(std::move(step));
+      out.push_back(std::move(step));
     }
   }
 

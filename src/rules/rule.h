@@ -43,6 +43,9 @@ struct Rule {
   std::string description;
   std::vector<Matcher> match;  // all must match; includes alertname
   std::vector<StepSpec> steps;
+  // Read-only checks run when the alert resolves: the report says
+  // "recovered" only when they find nothing wrong.
+  std::vector<StepSpec> verify;
   std::vector<SuggestSpec> suggest;
   SourceLocation where;
 

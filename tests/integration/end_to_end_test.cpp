@@ -77,13 +77,16 @@ TEST_CASE("A stopped NATS node is named in the report that reaches chat") {
   CHECK(sink.requests().size() == 2);
   CHECK(webhook_reports(sink).size() == 1);
 
-  // Resolving the alert sends a short resolution notice.
+  // Resolving the alert runs the rule's verification.
   REQUIRE(am.resolve("EventStreamDisconnected",
                      {{"cluster", "cim"}, {"severity", "critical"}, {"server_name", nats.name(2)}}) == 0);
   REQUIRE(sink.wait_for(4, std::chrono::seconds(30)));
   got = webhook_reports(sink);
   REQUIRE(got.size() == 2);
+  // The node is still stopped: the resolution's verification says so.
   CHECK(got[1]["kind"] == "resolution");
-  CHECK(got[1]["steps"].empty());
+  CHECK_FALSE(got[1]["steps"].empty());
+  CHECK(got[1]["verdict"].get<std::string>().find("but not recovered") != std::string::npos);
+  CHECK(got[1]["verdict"].get<std::string>().find(nats.name(2)) != std::string::npos);
   CHECK(sink.violations().empty());
 }

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -133,4 +135,44 @@ TEST_CASE("A replay is suggested whenever the alert names a consumer, backlog th
   CHECK(suggests(report, "nats consumer add CIM-EVENTS CIM-PROCESSOR-REPLAY --pull --deliver 26 --max-deliver=1 --defaults"));
   // Nothing is full: no purge of any kind.
   CHECK(suggestions_text(report).find("purge") == std::string::npos);
+}
+
+TEST_CASE("A resolution is called recovered only once the verification passes on the real cluster") {
+  NatsCluster nats(3);
+  const JetStreamTarget app{{nats.client_url(0), nats.client_url(1)}, "app", "app"};
+  create_stream(app, "CIM-EVENTS", "cim.events.>", 3);
+  publish(app, "cim.events.test", 20);
+
+  HttpSink sink;
+  TempDir dir;
+  setenv("RR_TEST_NATS_PASSWORD", "jsro", 1);
+  Responder responder(cim_responder_config(nats, sink, dir));
+  Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder"});
+  const std::map<std::string, std::string> labels = {{"cluster", "cim"}, {"server_name", nats.name(1)}};
+
+  nats.stop(1);
+  REQUIRE_FALSE(nats.wait_for_meta_leader().empty());
+  REQUIRE(am.fire("EventStreamDisconnected", labels) == 0);
+  INFO(responder.log());
+  REQUIRE(wait_until([&] { return webhook_reports(sink).size() == 1; }, std::chrono::seconds(40)));
+
+  // The operator follows the runbook: the node is started again and catches up.
+  nats.start(1);
+  REQUIRE(nats.wait_until_healthy());
+  REQUIRE(am.resolve("EventStreamDisconnected", labels) == 0);
+  REQUIRE(wait_until([&] { return webhook_reports(sink).size() == 2; }, std::chrono::seconds(40)));
+  const json resolution = webhook_reports(sink)[1];
+  INFO(resolution.dump(2));
+  CHECK(resolution["kind"] == "resolution");
+  CHECK(resolution["verdict"].get<std::string>().rfind("Recovered: EventStreamDisconnected", 0) == 0);
+  // Every verification step ran against the cluster and none found anything wrong.
+  std::set<std::string> ran;
+  for (const auto& s : resolution["steps"]) {
+    CHECK(s["status"] == "ok");
+    ran.insert(s["id"].get<std::string>());
+  }
+  CHECK(ran == std::set<std::string>{"health", "servers", "jetstream", "stream", "consumers", "leafnodes"});
+  for (const auto& f : resolution["findings"]) CHECK(f["severity"] != "critical");
+  for (const auto& f : resolution["findings"]) CHECK(f["severity"] != "warning");
+  CHECK(sink.violations().empty());
 }

@@ -66,6 +66,15 @@ void log_findings(const nlohmann::json& facts, const std::string& host, const st
     f.values = {{"category", name},  {"count", std::to_string(count)}, {"first_seen", first},
                 {"last_seen", last}, {"host", host}};
     if (!reasons.empty()) f.values["reasons"] = reasons;
+    // A damaged store names its stream (journal_lines.h): the one named most, for suggestions.
+    if (name == "stream_corrupt" && rs.is_object()) {
+      std::uint64_t most = 0;
+      for (const auto& [reason, n] : rs.items())
+        if (n.is_number_unsigned() && n.get<std::uint64_t>() > most) {
+          most = n.get<std::uint64_t>();
+          f.values["stream"] = one_line(reason, 80);
+        }
+    }
     out.add(std::move(f), host);
   }
 }

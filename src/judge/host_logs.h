@@ -4,7 +4,8 @@
 //
 // Findings (log_findings): `host.log.<category>` with the category's
 // severity; values category, count, first_seen, last_seen, host (and
-// reasons, "Client Closed x3, Read Error x1", when there are any).
+// reasons, "Client Closed x3, Read Error x1", when there are any;
+// stream_corrupt also stream, the stream its lines name most).
 
 #include <string>
 

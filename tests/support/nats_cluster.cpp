@@ -17,8 +17,11 @@ std::string nats_node_config(const NatsNodeSpec& n) {
   const std::string at = n.host + ":";
   return "server_name: " + n.name + "\nlisten: " + at + std::to_string(n.client_port) + "\nhttp: " + at +
          std::to_string(n.http_port) + "\n\njetstream {\n  store_dir: \"" + n.store +
-         "\"\n  max_memory_store: 64MB\n  max_file_store: 256MB\n}\n\ncluster {\n  name: " + n.cluster_name +
-         "\n  listen: " + at + std::to_string(n.cluster_port) + "\n  routes: [\n" + routes + "  ]\n}\n" + R"(
+         "\"\n  max_memory_store: 64MB\n  max_file_store: 256MB\n}\n\n" +
+         (n.routes.empty() ? std::string()
+                           : "cluster {\n  name: " + n.cluster_name + "\n  listen: " + at +
+                                 std::to_string(n.cluster_port) + "\n  routes: [\n" + routes + "  ]\n}\n") +
+         R"(
 accounts {
   SYS: {
     users: [
@@ -67,20 +70,25 @@ NatsCluster::NatsCluster(int size, std::vector<std::string> names) {
     n.config = dir_ / (n.name + ".conf");
     n.log = dir_ / (n.name + ".log");
     std::vector<std::string> routes;
-    for (int p : cluster_ports) routes.push_back("127.0.0.1:" + std::to_string(p));
+    if (size > 1)  // one node runs standalone, like a Docker Compose NATS
+      for (int p : cluster_ports) routes.push_back("127.0.0.1:" + std::to_string(p));
     write_file(n.config, nats_node_config({.name = n.name,
                                            .client_port = n.client_port,
                                            .http_port = n.http_port,
                                            .cluster_port = n.cluster_port,
-                                           .store = (dir_ / (n.name + "-store")).string(),
+                                           .store = store_dir(i).string(),
                                            .cluster_name = cluster_name_,
                                            .routes = routes}));
   }
   for (int i = 0; i < size; ++i) spawn(i);
-  if (wait_for_meta_leader().empty()) {
-    throw std::runtime_error("NATS cluster elected no meta leader; logs in " + dir_.path().string());
-  }
+  if (!ready()) throw std::runtime_error("NATS cluster did not become ready; logs in " + dir_.path().string());
 }
+
+bool NatsCluster::ready() { return size() > 1 ? !wait_for_meta_leader().empty() : wait_until_healthy(); }
+
+std::filesystem::path NatsCluster::log_file(int i) const { return nodes_.at(i).log; }
+
+std::filesystem::path NatsCluster::store_dir(int i) const { return dir_ / (nodes_.at(i).name + "-store"); }
 
 void NatsCluster::spawn(int i) {
   Node& n = nodes_.at(i);
@@ -105,7 +113,7 @@ void NatsCluster::stop(int i) { nodes_.at(i).process.stop(); }
 void NatsCluster::start(int i) {
   if (running(i)) return;
   spawn(i);
-  if (wait_for_meta_leader().empty()) throw std::runtime_error("no meta leader after restarting " + name(i));
+  if (!ready()) throw std::runtime_error(name(i) + " restarted, but the cluster did not become ready");
 }
 
 std::string NatsCluster::wait_for_meta_leader(std::chrono::milliseconds timeout) {

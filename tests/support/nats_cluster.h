@@ -3,7 +3,8 @@
 // loopback ports, in a temporary directory, torn down by RAII. Each node's
 // config follows the reference cluster-node-n1.conf: accounts SYS (users
 // sys, sysmon) and APP (users app, jsro; JetStream enabled), system_account
-// SYS. Throws std::runtime_error when the cluster does not come up.
+// SYS. A single node runs standalone (no cluster block), like a Docker
+// Compose NATS. Throws std::runtime_error when the cluster does not come up.
 
 #include <chrono>
 #include <string>
@@ -31,7 +32,7 @@ std::string nats_node_config(const NatsNodeSpec& node);
 class NatsCluster {
  public:
   // Starts `size` nodes named names[i] (default nats-node-1..N) and waits
-  // until they agree on a meta leader.
+  // until they agree on a meta leader (a single node: until it is healthy).
   explicit NatsCluster(int size = 3, std::vector<std::string> names = {});
   ~NatsCluster() = default;  // members stop the servers, then remove the directory
   NatsCluster(const NatsCluster&) = delete;
@@ -42,12 +43,14 @@ class NatsCluster {
   std::string client_url(int i) const;   // nats://127.0.0.1:port
   std::string monitor_url(int i) const;  // http://127.0.0.1:port
   bool running(int i);
+  std::filesystem::path log_file(int i) const;   // the server's log (appended across restarts)
+  std::filesystem::path store_dir(int i) const;  // its JetStream store_dir
 
   // SIGTERM (a clean shutdown: the others see the node go offline).
   void stop(int i);
   // Starts node i again on the same ports and store, and waits until the
   // running nodes agree on a meta leader (not until it has caught up: its
-  // /healthz says "not current" for a while).
+  // /healthz says "not current" for a while); a single node, until healthy.
   void start(int i);
 
   // Polls /jsz on the running nodes until all name the same meta leader;
@@ -74,6 +77,7 @@ class NatsCluster {
     Process process;
   };
   void spawn(int i);
+  bool ready();  // waits for a meta leader, or a single node's health
   JetStreamTarget app_target();  // the running nodes, as user app
   std::vector<std::string> running_client_urls();
 

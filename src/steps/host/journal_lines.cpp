@@ -97,6 +97,10 @@ const std::vector<LogCategoryInfo>& log_categories() {
       {"store_failed", LogSeverity::Critical, "messages failed to store",
        "The server could not store messages on a stream (\"JetStream failed to store a msg\"): those publishes "
        "were refused."},
+      {"stream_corrupt", LogSeverity::Critical, "damaged stream store",
+       "The server found a stream's files damaged (metafile checksums that do not match, a corrupt state file "
+       "or message block, a failed recreate or restore, a critical write error): the stream is missing, "
+       "incomplete or refusing writes until it is purged, recreated or restored from backup."},
       {"no_quorum", LogSeverity::Critical, "stream or consumer without quorum",
        "A replicated stream or consumer has NO quorum and is stalled: it accepts no writes until enough of its "
        "peers are back."},
@@ -181,6 +185,24 @@ LogLine parse_log_line(std::string_view s) {
   return out;
 }
 
+// The stream a damaged-store line names, from the forms nats-server uses:
+// a path ".../streams/NAME/meta.inf", 'ACCOUNT > NAME', or stream "NAME".
+std::string_view damaged_stream(std::string_view m) {
+  if (auto p = m.find("/streams/"); p != std::string_view::npos) {
+    std::string_view rest = m.substr(p + 9);
+    return rest.substr(0, std::min(rest.find('/'), rest.find_first_of("\"' ")));
+  }
+  if (auto p = m.find(" > "); p != std::string_view::npos && m.rfind('\'', p) != std::string_view::npos) {
+    std::string_view rest = m.substr(p + 3);
+    return rest.substr(0, rest.find('\''));
+  }
+  if (auto p = m.find("stream \""); p != std::string_view::npos) {
+    std::string_view rest = m.substr(p + 8);
+    return rest.substr(0, rest.find('"'));
+  }
+  return {};
+}
+
 LogMatch categorize(const LogLine& line) {
   std::string_view m = line.message.substr(0, kMaxMessageScan);
   auto has = [&](std::string_view w) { return contains(m, w); };
@@ -205,6 +227,11 @@ LogMatch categorize(const LogLine& line) {
     return {"storage_exhausted", {}};
   if (has("resource limits exceeded for account")) return {"account_limit", {}};
   if (has("failed to store a msg")) return {"store_failed", {}};
+  if (has("checksums do not match") || has("Error recreating stream") || has("Stream metafile checksum") ||
+      has("Missing stream checksum file") || has("malformed or corrupt message") || has("corrupt state file") ||
+      has("Stream assignment corrupt") || has("Stream restore failed") ||
+      (has("critical write error") && has("JetStream stream")))
+    return {"stream_corrupt", damaged_stream(m)};
   if (has("has NO quorum, stalled")) return {"no_quorum", {}};
   if (has("no metadata leader")) return {"no_meta_leader", {}};
   if (has("Healthcheck failed")) return {"healthcheck_failed", {}};

@@ -14,8 +14,9 @@
 //                    "count": 3, "first_seen": "2026-11-23T00:32:13.620287",
 //                    "last_seen": "...",
 //                    "example": "<the first such line, redacted, one line>",
-//                    "reasons": {"Client Closed": 3}}]}   // route_closed and
-//                                                         // leafnode_closed only
+//                    "reasons": {"Client Closed": 3}}]}   // route_closed,
+//                                                         // leafnode_closed and
+//                                                         // stream_corrupt (the stream)
 // Categories appear in the order of log_categories() (most severe first),
 // only when counted; "severity" is log_severity_name of the category's.
 // Times are the line's own: the journal's short-iso time or docker's
@@ -57,7 +58,7 @@ struct LogLine {
 LogLine parse_log_line(std::string_view line);
 
 // The category of one message ("" for none) and, for closed connections,
-// the reason ("Client Closed").
+// the reason ("Client Closed"); for a damaged stream store, the stream.
 struct LogMatch {
   std::string_view category;
   std::string_view reason;

@@ -161,5 +161,21 @@ TEST_CASE("hostile log output: garbage, 10 MB, huge lines, all bounded", "[host]
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
 
+TEST_CASE("a damaged stream store is one category, naming the stream in each of the server's forms", "[host][journal]") {
+  // nats-server's own wording (jetstream.go, filestore.go, jetstream_cluster.go).
+  const std::string log =
+      "[7] 2026/12/02 02:40:00.100000 [WRN]   Stream metafile \"/data/jetstream/APP/streams/TITAN_INTENTS/meta.inf\": "
+      "checksums do not match \"0e6b\" vs \"ffff\"\n"
+      "[7] 2026/12/02 02:40:00.200000 [WRN]   Error recreating stream \"TITAN_INTENTS\": bad metafile\n"
+      "[7] 2026/12/02 02:40:01.000000 [ERR] JetStream stream 'APP > ORDERS' critical write error: disk I/O\n"
+      "[7] 2026/12/02 02:40:02.000000 [WRN] Stream assignment corrupt for stream 'APP > TITAN_INTENTS'\n"
+      "[7] 2026/12/02 02:40:03.000000 [ERR] JetStream consumer 'APP > X > Y' critical write error: x\n";
+  json facts = log_facts(log, 1 << 20);
+  INFO(facts.dump(2));
+  CHECK(count_of(facts, "stream_corrupt") == 4);  // a consumer's write error is not the stream's store
+  CHECK(category(facts, "stream_corrupt")->at("reasons") == json{{"TITAN_INTENTS", 3}, {"ORDERS", 1}});
+  CHECK(category(facts, "stream_corrupt")->at("severity") == "critical");
+}
+
 }  // namespace
 }  // namespace rr::host

@@ -1,5 +1,6 @@
 #include "app/setup.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "notify/target_type.h"
@@ -22,6 +23,25 @@ std::string default_rules_base() {
   return ".";
 }
 
+// The operator's allowed actions must exist, each with a command to run:
+// a typo would otherwise silently allow nothing.
+void check_actions(const Config& config, const RuleSet& rules, std::vector<Error>& errors) {
+  for (const auto& allowed : config.actions.allow) {
+    const Rule* rule = rules.find(allowed.rule);
+    const std::string what = "actions.allow: " + allowed.rule + "/" + allowed.action + ": ";
+    if (!rule) {
+      errors.push_back(Error{config.source, what + "no rule named " + allowed.rule});
+      continue;
+    }
+    auto a = std::find_if(rule->actions.begin(), rule->actions.end(),
+                          [&](const ActionSpec& s) { return s.name == allowed.action; });
+    if (a == rule->actions.end())
+      errors.push_back(Error{config.source, what + "rule " + allowed.rule + " offers no action " + allowed.action});
+    else if (!config.actions.command(a->run))
+      errors.push_back(Error{a->where.to_string(), what + "no action command " + a->run + " (actions.commands)"});
+  }
+}
+
 }  // namespace
 
 Loaded load_all(const std::optional<std::string>& config_path) {
@@ -42,6 +62,7 @@ Loaded load_all(const std::optional<std::string>& config_path) {
   RuleLoad rules = load_rules(config.rules, steps->catalog(), config.base_dir);
   out.errors.insert(out.errors.end(), rules.errors.begin(), rules.errors.end());
   out.rule_files = rules.files;
+  check_actions(config, rules.rules, out.errors);
   out.ctx.config = std::make_shared<const Config>(std::move(config));
   out.ctx.rules = std::make_shared<const RuleSet>(std::move(rules.rules));
   out.ctx.steps = std::move(steps);

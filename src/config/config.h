@@ -80,6 +80,34 @@ struct StateConfig {
   Nanos keep_for = std::chrono::hours(24 * 7);   // ... and for at most this long
 };
 
+// Automatic remediation (act/remediation.h): off unless `allow` names a
+// rule's action. The guards below are always checked; a rule adds its own.
+struct ActionsConfig {
+  struct Allowed {
+    std::string rule, action;
+  };
+  std::vector<Allowed> allow;  // exactly these; empty: no action ever runs
+  bool dry_run = false;        // say what would run, run nothing
+  int max_per_hour = 1;        // actions run (not dry) in the last hour, all rules
+  Nanos cooldown = std::chrono::minutes(30);   // since the last action run, any rule
+  Nanos timeout = std::chrono::seconds(30);    // the command's deadline
+  Nanos verify_within = std::chrono::minutes(2);  // for the rule's verify steps to pass after
+  // The write commands actions run, never registered as steps (built-in:
+  // restart_unit, `systemctl restart {unit}`); same form as `commands`.
+  std::vector<CommandSpec> commands = builtin_action_commands();
+
+  bool allowed(const std::string& rule, const std::string& action) const {
+    for (const auto& a : allow)
+      if (a.rule == rule && a.action == action) return true;
+    return false;
+  }
+  const CommandSpec* command(const std::string& name) const {
+    for (const auto& c : commands)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
+};
+
 struct Config {
   std::string listen = "127.0.0.1:9095";
   AuthConfig auth;
@@ -98,6 +126,7 @@ struct Config {
   SshConfig ssh;
   std::vector<HostConfig> hosts;  // the only hosts SSH steps connect to
   std::vector<CommandSpec> commands = builtin_commands();  // the only commands they run
+  ActionsConfig actions;
   std::vector<std::string> redact;  // extra patterns, compiled into redactor
   Redactor redactor;                // built-in rules plus `redact`
   std::string source = "(built-in defaults)";

@@ -76,7 +76,7 @@ class ConfigReader {
     auto f = yaml::Fields::read(r_, *doc, "the config file",
                                 {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "delivery",
                                  "state", "external_url", "thresholds",
-                                 "ssh", "hosts", "commands", "redact"});
+                                 "ssh", "hosts", "commands", "redact", "actions"});
     if (!f) return;
     if (const YAML::Node* n = f->find("listen")) {
       if (auto v = yaml::string_value(r_, *n, "listen")) {
@@ -123,11 +123,50 @@ class ConfigReader {
     if (const YAML::Node* n = f->find("hosts")) read_hosts(r_, *n, base_dir_, c);
     if (const YAML::Node* n = f->find("commands")) read_commands(r_, *n, c.commands);
     if (const YAML::Node* n = f->find("redact")) read_redact(r_, *n, c);
+    if (const YAML::Node* n = f->find("actions")) read_actions(*n, c.actions);
     const YAML::Node* hosts = f->find("hosts");
     check_ssh(r_, hosts ? *hosts : *doc, c);
   }
 
  private:
+  void read_actions(const YAML::Node& node, ActionsConfig& a) {
+    auto f = yaml::Fields::read(r_, node, "actions",
+                                {"allow", "dry_run", "max_per_hour", "cooldown", "timeout", "verify_within", "commands"});
+    if (!f) return;
+    if (const YAML::Node* n = f->find("allow")) {
+      if (!n->IsSequence()) r_.error(*n, "actions.allow must be a list of {rule, action}");
+      for (std::size_t i = 0; n->IsSequence() && i < n->size(); ++i) {
+        auto e = yaml::Fields::read(r_, (*n)[i], "actions.allow[]", {"rule", "action"});
+        if (!e) continue;
+        const YAML::Node* rule = e->require("rule");
+        const YAML::Node* action = e->require("action");
+        auto rv = rule ? yaml::string_value(r_, *rule, "rule") : std::nullopt;
+        auto av = action ? yaml::string_value(r_, *action, "action") : std::nullopt;
+        if (rv && av) a.allow.push_back({*rv, *av});
+      }
+    }
+    if (const YAML::Node* n = f->find("dry_run")) {
+      if (auto v = yaml::string_value(r_, *n, "dry_run")) {
+        if (*v == "true" || *v == "false")
+          a.dry_run = *v == "true";
+        else
+          r_.error(*n, "actions.dry_run must be true or false");
+      }
+    }
+    if (const YAML::Node* n = f->find("max_per_hour")) {
+      if (auto v = yaml::integer_value(r_, *n, "actions.max_per_hour", 1, 60)) a.max_per_hour = static_cast<int>(*v);
+    }
+    auto duration = [&](const char* key, Nanos& out) {
+      if (const YAML::Node* n = f->find(key)) {
+        if (auto v = yaml::duration_value(r_, *n, std::string("actions.") + key)) out = *v;
+      }
+    };
+    duration("cooldown", a.cooldown);
+    duration("timeout", a.timeout);
+    duration("verify_within", a.verify_within);
+    if (const YAML::Node* n = f->find("commands")) read_commands(r_, *n, a.commands);
+  }
+
   void read_auth(const YAML::Node& node, AuthConfig& auth) {
     auto f = yaml::Fields::read(r_, node, "auth",
                                 {"bearer_token_file", "bearer_token_env", "basic_auth", "read_token_file", "read_token_env"});

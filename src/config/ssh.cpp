@@ -25,6 +25,14 @@ std::map<std::string, std::string> SshConfig::builtin_vars() {
           {"lines", "100"}};
 }
 
+std::vector<CommandSpec> builtin_action_commands() {
+  return {{"restart_unit",
+           {"systemctl", "restart", "{unit}"},
+           {{"unit", ValueType::Word}},
+           "",
+           "restart the NATS unit (runbook 1.3)"}};
+}
+
 std::vector<CommandSpec> builtin_commands() {
   using T = ValueType;
   return {

@@ -64,6 +64,10 @@ struct SshConfig {
 // container_logs. Entries in the config file with the same name replace them.
 std::vector<CommandSpec> builtin_commands();
 
+// The write commands automatic actions may run (config `actions.commands`
+// replaces or adds): restart_unit, `systemctl restart {unit}` (runbook 1.3).
+std::vector<CommandSpec> builtin_action_commands();
+
 // Only the characters a command or variable name may hold: [a-z0-9_].
 bool valid_command_name(const std::string& name);
 

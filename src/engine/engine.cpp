@@ -198,6 +198,7 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   c.journal_ids = std::move(journal_ids);
   c.group = tracker_.encode(n, at);
   std::vector<Report> reports;
+  std::vector<ActionDecision> actions;
   if (!plans.empty()) {
     // Targets that edit one message per incident show "diagnosing" at once.
     Report started = triage_.started(n, plans);
@@ -207,6 +208,7 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
       if (store_.commit(early)) route_.committed();
     }
     Report report = triage_.run(n, plans, &metrics_);
+    actions = remediation_.decide(plans, report, at);
     spdlog::info("triaged group {}: {} ({} alert(s), rule {}, {} ms)", log_safe(n.group_key, 200), report.verdict,
                  plans.size(), report.rule.empty() ? "-" : report.rule, report.triage_duration.count());
     for (const AlertPlan& p : plans) c.cooldowns.push_back(CooldownRecord{p.alert->fingerprint, p.rule ? p.rule->name : "", at});
@@ -230,6 +232,15 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   if (!reports.empty()) {
     latency_.observe({}, std::chrono::duration<double>(Clock::now() - received).count());
     route_.committed();
+  }
+
+  // Announced in the report just committed; each one's outcome follows in its own.
+  for (const ActionDecision& d : actions) {
+    if (d.verdict != ActionDecision::Verdict::Go || stopped_) continue;
+    Report after = remediation_.act(d, n, &metrics_);
+    TriageCommit done;
+    finish(after, done);
+    if (commit(done)) route_.committed();
   }
 
   std::int64_t last = last_prune_.load();

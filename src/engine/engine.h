@@ -5,6 +5,9 @@
 // newly fires, write a short notice for what resolved, and commit the
 // outcome (the group's new state, cooldowns, the reports and their
 // deliveries) to the store in one transaction, then wake the delivery.
+// An automatic action the operator allows (engine/remediation.h) is
+// announced in that report and runs after it is committed; what it did
+// follows in a report of its own.
 //
 // Notifications are sharded by groupKey over the workers, so one group's
 // are handled in arrival order and never by two workers at once. A crash
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "engine/group_tracker.h"
+#include "engine/remediation.h"
 #include "engine/triage.h"
 #include "intake/http/server.h"
 #include "metrics/metrics.h"
@@ -82,6 +86,7 @@ class Engine : public WebhookSink {
 
   Triage triage_;
   StateStore& store_;
+  Remediation remediation_{triage_, store_};
   ReportRoute route_;
   Metrics& metrics_;
   GroupTracker tracker_;

@@ -278,6 +278,39 @@ Report Triage::started(const Notification& n, const std::vector<AlertPlan>& plan
   return report;
 }
 
+Report Triage::report_for(const Notification& n) const { return base_report(n); }
+
+Triage::Verification Triage::verify(const std::vector<const Alert*>& alerts, Metrics* metrics) const {
+  Verification v;
+  std::vector<AlertPlan> plans = plan(alerts, Phase::Verify);
+  for (const AlertPlan& p : plans) v.checks += p.steps.size();
+  if (v.checks == 0) return v;
+  Diagnosis d = diagnose(plans, metrics);
+  v.steps = std::move(d.steps);
+  v.findings = std::move(d.findings);
+  std::vector<const Finding*> serious;
+  for (const auto& f : v.findings)
+    if (f.severity == Severity::Critical || f.severity == Severity::Warning) serious.push_back(&f);
+  v.serious = serious.size();
+  auto unconfirmed = std::find_if(v.steps.begin(), v.steps.end(), [](const StepResult& r) {
+    return r.status == StepStatus::Failed || r.status == StepStatus::Timeout;
+  });
+  if (!serious.empty()) {
+    v.summary = serious.front()->title;
+    if (serious.size() > 1)
+      v.summary += fmt::format(" (+{} more finding{})", serious.size() - 1, serious.size() > 2 ? "s" : "");
+  } else if (d.ran == 0) {
+    v.summary = "no check could run (" + v.steps.front().summary + ")";
+  } else if (unconfirmed != v.steps.end()) {
+    v.summary = unconfirmed->id + " " + std::string(step_status_name(unconfirmed->status)) + " (" +
+                unconfirmed->summary + ")";
+  } else {
+    v.recovered = true;
+    v.summary = fmt::format("{} verification check{} found nothing wrong", d.ran, d.ran == 1 ? "" : "s");
+  }
+  return v;
+}
+
 Report Triage::resolution(const Notification& n, const std::vector<const Alert*>& resolved, Metrics* metrics) const {
   Report report = base_report(n);
   report.kind = Report::Kind::Resolution;
@@ -286,12 +319,10 @@ Report Triage::resolution(const Notification& n, const std::vector<const Alert*>
   // group still fire, so a pager resolves only when the whole group has.
   report.title = alert_title("resolved", 0, n.group_labels, n.common_labels);
   std::vector<AlertPlan> plans = plan(resolved, Phase::Verify);
-  std::size_t checks = 0;
   for (const AlertPlan& p : plans) {
     report.alerts.push_back(report_alert(*p.alert, p.rule));
     if (report.rule.empty() && p.rule) report.rule = p.rule->name;
     if (report.cluster.empty() && p.cluster && !p.steps.empty()) report.cluster = p.cluster->name;
-    checks += p.steps.size();
   }
   const Alert& first = *resolved.front();
   std::string lasted;
@@ -300,35 +331,19 @@ Report Triage::resolution(const Notification& n, const std::vector<const Alert*>
   const std::string what = resolved.size() == 1
                                ? fmt::format("{}{}", first.name().empty() ? "alert" : first.name(), lasted)
                                : fmt::format("{} alerts", resolved.size());
-  if (checks == 0) {
+  Verification v = verify(resolved, metrics);
+  report.findings = std::move(v.findings);
+  report.steps = std::move(v.steps);
+  if (v.checks == 0) {
     report.verdict = "Resolved: " + what;
-    return report;
-  }
-
-  Diagnosis d = diagnose(plans, metrics);
-  report.findings = std::move(d.findings);
-  report.steps = std::move(d.steps);
-  std::vector<const Finding*> serious;
-  for (const auto& f : report.findings)
-    if (f.severity == Severity::Critical || f.severity == Severity::Warning) serious.push_back(&f);
-  auto unconfirmed = std::find_if(report.steps.begin(), report.steps.end(), [](const StepResult& r) {
-    return r.status == StepStatus::Failed || r.status == StepStatus::Timeout;
-  });
-  if (!serious.empty()) {
+  } else if (v.recovered) {
+    report.verdict = "Recovered: " + what + "; " + v.summary;
+  } else if (v.serious > 0) {
     // The alert stopped, the cluster is not well: say so, with what to do about it.
-    report.verdict = fmt::format("Resolved: {}, but not recovered: {}", what, serious.front()->title);
-    if (serious.size() > 1)
-      report.verdict += fmt::format(" (+{} more finding{})", serious.size() - 1, serious.size() > 2 ? "s" : "");
+    report.verdict = "Resolved: " + what + ", but not recovered: " + v.summary;
     suggest(plans, true, report);
-  } else if (d.ran == 0) {
-    report.verdict = "Resolved: " + what + "; recovery not verified: no check could run (" +
-                     report.steps.front().summary + ")";
-  } else if (unconfirmed != report.steps.end()) {
-    report.verdict = "Resolved: " + what + "; recovery not verified: " + unconfirmed->id + " " +
-                     std::string(step_status_name(unconfirmed->status)) + " (" + unconfirmed->summary + ")";
   } else {
-    report.verdict = fmt::format("Recovered: {}; {} verification check{} found nothing wrong", what, d.ran,
-                                 d.ran == 1 ? "" : "s");
+    report.verdict = "Resolved: " + what + "; recovery not verified: " + v.summary;
   }
   report.triage_duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
   return report;

@@ -66,6 +66,24 @@ class Triage {
   Report resolution(const Notification& n, const std::vector<const Alert*>& resolved,
                     Metrics* metrics = nullptr) const;
 
+  // Runs the verify steps of the alerts' rules and judges them: recovered
+  // when some ran, none failed or timed out, and nothing is critical or a
+  // warning. `summary` says so in a few words ("2 verification checks found
+  // nothing wrong", "NATS server n3 is down", "probe failed").
+  struct Verification {
+    std::size_t checks = 0;  // planned; 0: the rules have no verify steps
+    bool recovered = false;
+    std::string summary;
+    std::vector<StepResult> steps;
+    std::vector<Finding> findings;  // most severe first
+    std::size_t serious = 0;        // critical and warning findings
+  };
+  Verification verify(const std::vector<const Alert*>& alerts, Metrics* metrics) const;
+
+  // An empty report for the group of `n` (id, title, labels, links), for
+  // reports built elsewhere (engine/remediation.h).
+  Report report_for(const Notification& n) const;
+
   // A progress notice that the plans' triage has begun ("diagnosing"), for
   // targets that edit one message per incident; runs nothing.
   Report started(const Notification& n, const std::vector<AlertPlan>& plans) const;

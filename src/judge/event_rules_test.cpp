@@ -107,7 +107,7 @@ TEST_CASE("event-processing-failure: computed retention, purges and limit, repla
   }
 }
 
-TEST_CASE("titan rules: lag, storage pressure and an unhealthy component") {
+TEST_CASE("titan rules: lag, storage pressure, an unhealthy server and its container down") {
   auto l = load("titan-nats.yaml");
   INFO((l.errors.empty() ? std::string() : l.errors[0].to_string()));
   REQUIRE(l.errors.empty());
@@ -117,12 +117,16 @@ TEST_CASE("titan rules: lag, storage pressure and an unhealthy component") {
     const Rule* r = l.rules.match(a);
     return r ? r->name : "";
   };
-  CHECK(match({{"alertname", "NatsLagMessages"}}) == "titan-nats-lag");
-  CHECK(match({{"alertname", "nats_lag_messages_high"}}) == "titan-nats-lag");
-  CHECK(match({{"alertname", "TitanNatsStoragePressure"}}) == "titan-nats-storage");
-  CHECK(match({{"alertname", "NatsComponentUnhealthy"}}) == "titan-nats-unhealthy");
-  CHECK(match({{"alertname", "ComponentUnhealthy"}, {"component", "nats"}}) == "titan-component-unhealthy");
-  CHECK(match({{"alertname", "ComponentUnhealthy"}, {"component", "redis"}}).empty());
+  // The alert names of alertmanager/prometheus-rules.yml, matched exactly.
+  CHECK(match({{"alertname", "TitanNatsLag"}, {"system", "titan"}}) == "titan-nats-lag");
+  CHECK(match({{"alertname", "TitanNatsStoragePressure"}, {"system", "titan"}}) == "titan-nats-storage");
+  CHECK(match({{"alertname", "TitanNatsUnhealthy"}, {"system", "titan"}}) == "titan-nats-unhealthy");
+  CHECK(match({{"alertname", "TitanNatsContainerDown"}, {"system", "titan"}}) == "titan-nats-container-down");
+  // Names the rules once guessed at no longer match.
+  CHECK(match({{"alertname", "NatsLagMessages"}}).empty());
+  CHECK(match({{"alertname", "nats_storage_pressure_bytes_high"}}).empty());
+  CHECK(match({{"alertname", "TitanNatsLagHigh"}}).empty());
+  CHECK(match({{"alertname", "ComponentUnhealthy"}, {"component", "nats"}}).empty());
 
   const Rule& lag = rule(l, "titan-nats-lag");
   REQUIRE(lag.steps.size() == 6);

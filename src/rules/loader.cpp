@@ -97,7 +97,7 @@ class RuleFileReader {
   Rule read_rule(const YAML::Node& node) {
     Rule rule;
     rule.where = where(node);
-    auto f = yaml::Fields::read(r_, node, "a rule", {"name", "description", "match", "steps", "suggest", "verify"});
+    auto f = yaml::Fields::read(r_, node, "a rule", {"name", "description", "match", "steps", "suggest", "verify", "actions"});
     if (!f) return rule;
     if (const YAML::Node* n = f->require("name")) {
       if (auto name = yaml::string_value(r_, *n, "name")) {
@@ -121,6 +121,7 @@ class RuleFileReader {
     if (const YAML::Node* n = f->find("steps")) read_steps(*n, "steps", rule.name, rule.steps);
     if (const YAML::Node* n = f->find("verify")) read_steps(*n, "verify", rule.name, rule.verify);
     if (const YAML::Node* n = f->find("suggest")) read_suggestions(*n, rule);
+    if (const YAML::Node* n = f->find("actions")) read_actions(*n, rule);
     return rule;
   }
 
@@ -265,6 +266,56 @@ class RuleFileReader {
     }
   }
 
+  void read_actions(const YAML::Node& list, Rule& rule) {
+    if (!list.IsSequence()) {
+      r_.error(list, "actions must be a list");
+      return;
+    }
+    std::set<std::string> names;
+    for (const auto& node : list) {
+      auto f = yaml::Fields::read(r_, node, "an action", {"name", "when", "run", "guards", "why"});
+      if (!f) continue;
+      ActionSpec a;
+      a.where = where(node);
+      std::size_t errors = r_.error_count();
+      if (const YAML::Node* n = f->require("name")) {
+        if (auto v = yaml::string_value(r_, *n, "name")) {
+          a.name = *v;
+          if (!all_of_chars(a.name, "_.-", true) || a.name.size() > 64)
+            r_.error(*n, "action name must be 1 to 64 of [A-Za-z0-9_.-]");
+          else if (!names.insert(a.name).second)
+            r_.error(*n, "duplicate action \"" + a.name + "\" in rule " + rule.name);
+        }
+      }
+      if (const YAML::Node* n = f->require("when")) {
+        if (auto v = yaml::string_value(r_, *n, "when")) {
+          a.when = *v;
+          if (!all_of_chars(a.when, "_.-", false)) r_.error(*n, "when must be a finding code such as nats.server_down");
+        }
+      }
+      if (const YAML::Node* n = f->require("run")) {
+        if (auto v = yaml::string_value(r_, *n, "run")) {
+          a.run = *v;
+          if (!all_of_chars(a.run, "_", false) || a.run.size() > 64) r_.error(*n, "run must name an action command: 1 to 64 of [a-z0-9_]");
+        }
+      }
+      if (const YAML::Node* n = f->find("guards")) {
+        if (auto v = yaml::string_list(r_, *n, "guards")) {
+          for (const auto& g : *v) {
+            if (std::find_if(std::begin(kGuardNames), std::end(kGuardNames),
+                             [&](const char* k) { return g == k; }) == std::end(kGuardNames))
+              r_.error(*n, "unknown guard \"" + g + "\" (known: single, quorum)");
+          }
+          a.guards = *v;
+        }
+      }
+      if (const YAML::Node* n = f->require("why")) {
+        if (auto v = yaml::string_value(r_, *n, "why")) a.why = *v;
+      }
+      if (r_.error_count() == errors) rule.actions.push_back(std::move(a));
+    }
+  }
+
   std::string known_kinds() const {
     std::string out;
     for (const auto& kv : catalog_.kinds) out += (out.empty() ? "" : ", ") + kv.first;
@@ -290,6 +341,12 @@ void load_file_text(const std::string& text, const std::string& file, const Step
 }
 
 }  // namespace
+
+const Rule* RuleSet::find(const std::string& name) const {
+  for (const Rule& r : rules_)
+    if (r.name == name) return &r;
+  return nullptr;
+}
 
 const Rule* RuleSet::match(const Alert& alert) const {
   for (const Rule& r : rules_)

@@ -38,6 +38,24 @@ struct SuggestSpec {
   SourceLocation where;
 };
 
+// A remediation the rule offers to run by itself, one per finding with
+// code `when`, only when the operator allows it by name (config `actions`)
+// and every guard holds at the moment of acting. See act/remediation.h.
+struct ActionSpec {
+  std::string name;  // [A-Za-z0-9_.-], unique in the rule; the config allows it by name
+  std::string when;  // finding code, e.g. nats.server_down; acts on finding.host
+  std::string run;   // an action command (config actions.commands), e.g. restart_unit
+  std::vector<std::string> guards;  // kGuardNames
+  std::string why;
+  SourceLocation where;
+};
+
+// The guards a rule may ask for, besides the ones always checked (allowed,
+// cooldown, hourly limit, dry run): "single" (this triage has exactly one
+// finding with the code), "quorum" (without the target, the cluster's other
+// servers still hold a majority, re-read just before acting).
+inline constexpr const char* kGuardNames[] = {"single", "quorum"};
+
 struct Rule {
   std::string name;
   std::string description;
@@ -47,6 +65,7 @@ struct Rule {
   // "recovered" only when they find nothing wrong.
   std::vector<StepSpec> verify;
   std::vector<SuggestSpec> suggest;
+  std::vector<ActionSpec> actions;
   SourceLocation where;
 
   bool matches(const Alert& alert) const { return matches_all(match, alert.labels); }
@@ -57,6 +76,8 @@ class RuleSet {
   explicit RuleSet(std::vector<Rule> rules = {}) : rules_(std::move(rules)) {}
   // First rule that matches, or nullptr. The pointer lives as long as this set.
   const Rule* match(const Alert& alert) const;
+  // The rule named `name`, or nullptr.
+  const Rule* find(const std::string& name) const;
   const std::vector<Rule>& rules() const { return rules_; }
 
  private:

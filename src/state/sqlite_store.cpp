@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS cooldowns(
 CREATE TABLE IF NOT EXISTS threads(
   target TEXT NOT NULL, group_key TEXT NOT NULL, value TEXT NOT NULL, updated_ns INTEGER NOT NULL,
   PRIMARY KEY(target, group_key));
+CREATE TABLE IF NOT EXISTS actions(
+  at_ns INTEGER NOT NULL, rule TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL,
+  PRIMARY KEY(at_ns, rule, action, target));
 )sql";
 
 std::int64_t ns(TimePoint t) { return t.time_since_epoch().count(); }
@@ -299,7 +302,7 @@ Result<Written> SqliteStore::prune(std::size_t keep, TimePoint before) {
     if (!reports) return reports.error();
     if (auto r = reports->bind(1, static_cast<std::int64_t>(keep)).bind(2, ns(before)).run(); !r) return r.error();
     for (const char* sql : {"DELETE FROM groups WHERE seen_ns < ?1", "DELETE FROM cooldowns WHERE at_ns < ?1",
-                            "DELETE FROM threads WHERE updated_ns < ?1"}) {
+                            "DELETE FROM threads WHERE updated_ns < ?1", "DELETE FROM actions WHERE at_ns < ?1"}) {
       auto s = Stmt::prepare(db_.get(), sql);
       if (!s) return s.error();
       if (auto r = s->bind(1, ns(before)).run(); !r) return r.error();
@@ -311,6 +314,26 @@ Result<Written> SqliteStore::prune(std::size_t keep, TimePoint before) {
 std::string SqliteStore::problem() const {
   std::lock_guard lock(mu_);
   return problem_;
+}
+
+Result<Written> SqliteStore::record_action(const ActionRecord& a) {
+  std::lock_guard lock(mu_);
+  auto s = Stmt::prepare(db_.get(),
+                         "INSERT INTO actions(at_ns, rule, action, target, outcome) VALUES(?1, ?2, ?3, ?4, ?5) "
+                         "ON CONFLICT(at_ns, rule, action, target) DO UPDATE SET outcome = excluded.outcome");
+  if (!s) return note(Result<Written>(s.error()), true);
+  auto r = s->bind(1, ns(a.at)).bind(2, a.rule).bind(3, a.action).bind(4, a.target).bind(5, a.outcome).run();
+  return note(r ? Result<Written>(Written{}) : Result<Written>(r.error()), true);
+}
+
+Result<std::vector<ActionRecord>> SqliteStore::actions_since(TimePoint since) {
+  std::lock_guard lock(mu_);
+  auto s = Stmt::prepare(db_.get(),
+                         "SELECT at_ns, rule, action, target, outcome FROM actions WHERE at_ns >= ?1 ORDER BY at_ns");
+  if (s) s->bind(1, ns(since));
+  return note(rows<ActionRecord>(std::move(s), [](const Stmt& st) {
+    return ActionRecord{from_ns(st.integer(0)), st.text(1), st.text(2), st.text(3), st.text(4)};
+  }));
 }
 
 }  // namespace rr

@@ -47,6 +47,8 @@ class SqliteStore final : public StateStore {
   Result<std::optional<StoredReport>> report(std::string_view id) override;
   Result<std::vector<StoredReport>> recent_reports(std::size_t limit) override;
   Result<Written> prune(std::size_t keep, TimePoint before) override;
+  Result<Written> record_action(const ActionRecord& action) override;
+  Result<std::vector<ActionRecord>> actions_since(TimePoint since) override;
   std::string problem() const override;
 
  private:
@@ -83,6 +85,8 @@ class UnavailableStore final : public StateStore {
   Result<std::optional<StoredReport>> report(std::string_view) override { return why_; }
   Result<std::vector<StoredReport>> recent_reports(std::size_t) override { return why_; }
   Result<Written> prune(std::size_t, TimePoint) override { return why_; }
+  Result<Written> record_action(const ActionRecord&) override { return why_; }
+  Result<std::vector<ActionRecord>> actions_since(TimePoint) override { return why_; }
   std::string problem() const override { return why_.to_string(); }
 
  private:

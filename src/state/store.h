@@ -13,6 +13,8 @@
 //   cooldowns when each (fingerprint, rule) was last triaged
 //   threads   per target and group, what the target keeps between messages
 //             (Slack's channel and ts, Discord's message id)
+//   actions   every automatic action taken (or dry run), for its guards
+//             (cooldown, hourly limit) and the audit trail
 //
 // One interface, so that a replicated store could stand in for the embedded
 // one (state/sqlite_store.h) when several replicas share the work. Every
@@ -55,6 +57,13 @@ struct StoredReport {
   std::string group_key;
   std::string kind, severity, title, verdict;  // for listings
   std::string body;                            // report JSON (report/report_json.h); empty in listings
+};
+
+// An automatic action (act/remediation.h), recorded before it runs.
+struct ActionRecord {
+  TimePoint at;
+  std::string rule, action, target;
+  std::string outcome;  // "started", "done", "failed", "dry-run"
 };
 
 // One report owed to one target.
@@ -114,9 +123,14 @@ class StateStore {
   // The newest `limit` reports, newest first, without bodies.
   virtual Result<std::vector<StoredReport>> recent_reports(std::size_t limit) = 0;
 
+  // Records an action (the same rule, action, target and time again
+  // updates its outcome). Actions since `since`, oldest first.
+  virtual Result<Written> record_action(const ActionRecord& action) = 0;
+  virtual Result<std::vector<ActionRecord>> actions_since(TimePoint since) = 0;
+
   // Forgets reports beyond the newest `keep` or older than `before` (never
   // one still owed to a target), groups and cooldowns not seen since
-  // `before`, and threads not updated since then.
+  // `before`, threads not updated since then, and actions older.
   virtual Result<Written> prune(std::size_t keep, TimePoint before) = 0;
 
   // "" while the store works; otherwise what is wrong (disk full, locked,

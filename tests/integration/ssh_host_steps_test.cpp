@@ -291,7 +291,7 @@ TEST_CASE("ssh: on a Titan Docker host, the container's state and logs are read"
                     "hosts:\n"
                     "  - {name: titan-docker, address: 127.0.0.1, port: " + std::to_string(sshd.port()) +
                     ", cluster: titan}\n";
-  json report = triage(dir, cfg, {{"alertname", "NatsLagMessages"}});
+  json report = triage(dir, cfg, {{"alertname", "TitanNatsLag"}});
   INFO(report.dump(2));
   auto ran = sshd.executed();
   std::set<std::vector<std::string>> seen(ran.begin(), ran.end());

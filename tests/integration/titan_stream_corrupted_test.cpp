@@ -81,7 +81,7 @@ TEST_CASE("Titan: a damaged stream store is recognised from the server's log and
       "  - {name: archive, type: webhook, url: \"" + sink.url("/webhook-json") + "\"}\n"
       "engine: {workers: 2, queue: 64, cooldown: 5m, step_timeout: 4s, deadline: 15s}\n");
   Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder"});
-  REQUIRE(am.fire("NatsComponentUnhealthy", {{"system", "titan"}, {"severity", "critical"}}) == 0);
+  REQUIRE(am.fire("TitanNatsUnhealthy", {{"system", "titan"}, {"severity", "critical"}}) == 0);
   INFO(responder.log());
   REQUIRE(wait_until([&] { return !reports(sink).empty(); }, std::chrono::seconds(40)));
   const json report = reports(sink).front();

@@ -1,0 +1,89 @@
+# CTest's `prometheus-rules` test (CMakeLists.txt), run as
+#   cmake -DSOURCE_DIR=... -DPROMTOOL=... -DAMTOOL=... -DSKIP_MARKER=... -P this file
+# alertmanager/prometheus-rules.yml passes `promtool check rules` and its unit
+# tests (`promtool test rules alertmanager/prometheus-rules.test.yml`); every
+# alert it defines is routed to the responder by alertmanager/alertmanager.yml
+# (`amtool config routes test`) and matched by name in a shipped rule file.
+#
+# promtool (Debian package prometheus) and amtool (prometheus-alertmanager)
+# come from scripts/setup. Without one, the test prints SKIP_MARKER (CTest
+# reports a skip, not a pass); as root, which CI is, it fails instead.
+cmake_minimum_required(VERSION 3.16)
+
+set(rules "${SOURCE_DIR}/alertmanager/prometheus-rules.yml")
+set(tests "${SOURCE_DIR}/alertmanager/prometheus-rules.test.yml")
+set(am_config "${SOURCE_DIR}/alertmanager/alertmanager.yml")
+
+# Found when CMake configured; looked for again in case it was installed since.
+if(NOT PROMTOOL OR PROMTOOL MATCHES "-NOTFOUND$")
+  find_program(PROMTOOL promtool)
+endif()
+if(NOT AMTOOL OR AMTOOL MATCHES "-NOTFOUND$")
+  find_program(AMTOOL amtool)
+endif()
+set(missing)
+if(NOT PROMTOOL)
+  list(APPEND missing "promtool (Debian package prometheus)")
+endif()
+if(NOT AMTOOL)
+  list(APPEND missing "amtool (Debian package prometheus-alertmanager)")
+endif()
+if(missing)
+  list(JOIN missing " and " what)
+  # This process's user (an unknown one counts as root: better fail than skip).
+  set(uid "")
+  if(EXISTS /proc/self/status)
+    file(STRINGS /proc/self/status uid_line REGEX "^Uid:")
+    if(uid_line MATCHES "^Uid:[ \t]+([0-9]+)")
+      set(uid "${CMAKE_MATCH_1}")
+    endif()
+  endif()
+  if(NOT uid MATCHES "^[0-9]+$" OR uid STREQUAL "0")
+    message(FATAL_ERROR "${what} not found: scripts/setup installs it. Running as root, so this test must run.")
+  endif()
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo
+                  "${SKIP_MARKER}: ${what} not found (scripts/setup installs it)")
+  return()
+endif()
+
+function(run)
+  string(REPLACE ";" " " shown "${ARGN}")
+  message(STATUS "${shown}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  message(STATUS "${out}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${shown}")
+  endif()
+endfunction()
+
+run("${PROMTOOL}" check rules "${rules}")
+run("${PROMTOOL}" test rules "${tests}")
+
+# The alert names the rules define.
+file(STRINGS "${rules}" alert_lines REGEX "^[ \t]*-[ \t]+alert:[ \t]*[A-Za-z_][A-Za-z0-9_]*")
+set(alerts)
+foreach(line IN LISTS alert_lines)
+  string(REGEX REPLACE "^[ \t]*-[ \t]+alert:[ \t]*([A-Za-z_][A-Za-z0-9_]*).*$" "\\1" name "${line}")
+  list(APPEND alerts "${name}")
+endforeach()
+list(REMOVE_DUPLICATES alerts)
+if(NOT alerts)
+  message(FATAL_ERROR "no alert found in ${rules}")
+endif()
+
+file(GLOB rule_files "${SOURCE_DIR}/rules/*.yaml")
+set(shipped "")
+foreach(f IN LISTS rule_files)
+  file(READ "${f}" text)
+  string(APPEND shipped "${text}\n")
+endforeach()
+
+foreach(name IN LISTS alerts)
+  run("${AMTOOL}" config routes test "--config.file=${am_config}" --verify.receivers=runbook-responder
+      "alertname=${name}")
+  # An equality matcher in a rule's match: `{alertname: NAME}` or `alertname: NAME`.
+  if(NOT shipped MATCHES "alertname: ${name}[ ,}\r\n]")
+    message(FATAL_ERROR "alert ${name} of ${rules}: no rule in rules/*.yaml matches `alertname: ${name}`")
+  endif()
+  message(STATUS "${name}: routed to runbook-responder, matched in rules/*.yaml")
+endforeach()

@@ -62,6 +62,10 @@ struct EngineConfig {
   Nanos cooldown = std::chrono::minutes(5);
   Nanos step_timeout = std::chrono::seconds(5);
   Nanos deadline = std::chrono::seconds(30);
+  // Distinct steps one triage runs at most (each is a thread); the rest are
+  // reported as skipped. Steps differ per label value, so one large group
+  // could otherwise start thousands.
+  std::size_t max_steps = 64;
 };
 
 // How reports reach the targets (notify/outbox.h).

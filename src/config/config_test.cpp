@@ -227,6 +227,7 @@ TEST_CASE("each config error is reported at its line") {
   expect_one_error("engine:\n  workers: 65\n", 2, "workers");
   expect_one_error("engine:\n  queue: 1000001\n", 2, "queue");
   expect_one_error("engine:\n  queue: lots\n", 2, "queue");
+  expect_one_error("engine:\n  max_steps: 0\n", 2, "max_steps must be an integer from 1 to 1000");
   expect_one_error("engine:\n  deadline: 2s\n  step_timeout: 3s\n", 3, "must not exceed deadline");
   expect_one_error("engine:\n  cooldown: forever\n", 2, "cooldown");
   expect_one_error("engine:\n  speed: 11\n", 2, "unknown key \"speed\"");

@@ -370,13 +370,16 @@ class ConfigReader {
 
   void read_engine(const YAML::Node& node, EngineConfig& e) {
     auto f = yaml::Fields::read(r_, node, "engine",
-                                {"workers", "queue", "cooldown", "step_timeout", "deadline"});
+                                {"workers", "queue", "cooldown", "step_timeout", "deadline", "max_steps"});
     if (!f) return;
     if (const YAML::Node* n = f->find("workers")) {
       if (auto v = yaml::integer_value(r_, *n, "workers", 1, 64)) e.workers = static_cast<int>(*v);
     }
     if (const YAML::Node* n = f->find("queue")) {
       if (auto v = yaml::integer_value(r_, *n, "queue", 1, 1000000)) e.queue = static_cast<std::size_t>(*v);
+    }
+    if (const YAML::Node* n = f->find("max_steps")) {
+      if (auto v = yaml::integer_value(r_, *n, "max_steps", 1, 1000)) e.max_steps = static_cast<std::size_t>(*v);
     }
     if (const YAML::Node* n = f->find("cooldown")) {
       // 0s is allowed here: it turns repeat suppression off.

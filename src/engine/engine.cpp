@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "engine/step_runner.h"
+
 #include <spdlog/spdlog.h>
 
 #include "common/text.h"
@@ -35,6 +37,8 @@ Engine::Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics&
   // The registry may outlive the engine: the gauges read shared counters.
   metrics.gauge("rr_queue_depth", "Webhooks accepted and waiting for a worker.",
                 [pending = pending_] { return static_cast<double>(pending->load()); });
+  metrics.gauge("rr_steps_abandoned", "Steps abandoned at their deadline and still running.",
+                [] { return static_cast<double>(abandoned_steps()); });
   metrics.gauge("rr_queue_capacity", "Bound of the webhook queue.",
                 [capacity = triage_.context().config->engine.queue] { return static_cast<double>(capacity); });
 }

@@ -1,7 +1,9 @@
 #include "engine/step_runner.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -15,10 +17,17 @@ namespace {
 // expected to honour their deadline themselves; this is the backstop.
 constexpr auto kGrace = std::chrono::milliseconds(250);
 
+// Steps abandoned at their deadline and still running, across all triages.
+// Past the bound no new step starts: a hung dependency must not pile up
+// threads (or hold every SSH session) one triage after another.
+constexpr std::size_t kMaxAbandoned = 32;
+std::atomic<std::size_t> g_abandoned{0};
+
 struct Slot {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
+  bool abandoned = false;  // the waiter gave up on it; it counts in g_abandoned until it ends
   StepResult result;
 };
 
@@ -33,6 +42,8 @@ StepResult skipped(const StepJob& job, std::string why) {
 }
 
 }  // namespace
+
+std::size_t abandoned_steps() { return g_abandoned.load(); }
 
 std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_ptr<const StepRegistry> registry,
                                   std::shared_ptr<const ClusterConfig> cluster) {
@@ -56,11 +67,17 @@ std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_
       results[i] = skipped(job, "skipped: the triage deadline had passed");
       continue;
     }
+    if (std::size_t stuck = g_abandoned.load(); stuck >= kMaxAbandoned) {
+      results[i] = skipped(job, "skipped: " + std::to_string(stuck) +
+                                    " earlier steps abandoned at their deadline are still running");
+      continue;
+    }
     auto slot = std::make_shared<Slot>();
     slots[i] = slot;
     StepInput input{job.id, job.params, cluster.get(), job.deadline};
     started[i] = Deadline::SteadyClock::now();
-    threads[i] = std::thread([slot, registry, cluster, kind, input = std::move(input)] {
+    try {
+      threads[i] = std::thread([slot, registry, cluster, kind, input = std::move(input)] {
       StepResult r;
       try {
         r = kind->run(input);
@@ -74,8 +91,14 @@ std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_
       std::lock_guard lock(slot->mu);
       slot->result = std::move(r);
       slot->done = true;
+      if (slot->abandoned) --g_abandoned;
       slot->cv.notify_all();
-    });
+      });
+    } catch (const std::system_error& e) {
+      // Out of threads: this step is said to be skipped; the process goes on.
+      slots[i].reset();
+      results[i] = skipped(job, std::string("skipped: could not start a thread for it (") + e.what() + ")");
+    }
   }
 
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -90,6 +113,8 @@ std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_
       lock.unlock();
       threads[i].join();
     } else {
+      slot.abandoned = true;
+      ++g_abandoned;
       lock.unlock();
       spdlog::warn("step {} ({}) overran its deadline; abandoning it", job.id, job.kind);
       threads[i].detach();

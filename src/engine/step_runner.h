@@ -23,8 +23,13 @@ struct StepJob {
   Deadline deadline;
 };
 
-// `cluster` may be null. Results come back in the order of `jobs`.
+// `cluster` may be null. Results come back in the order of `jobs`. A step
+// whose thread cannot start, or that would start while 32 steps abandoned
+// at their deadline are still running, is skipped with the reason.
 std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_ptr<const StepRegistry> registry,
                                   std::shared_ptr<const ClusterConfig> cluster);
+
+// Steps abandoned at their deadline that are still running, in the process.
+std::size_t abandoned_steps();
 
 }  // namespace rr

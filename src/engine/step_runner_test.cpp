@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/engine_test_util.h"
+#include "support/wait.h"
 #include "engine/step_runner.h"
 
 namespace rr {
@@ -244,6 +245,33 @@ TEST_CASE("step runner: a job whose deadline has already passed is skipped witho
   CHECK(results[0].status == StepStatus::Skipped);
   CHECK(results[0].summary == "skipped: the triage deadline had passed");
   CHECK(*calls == 0);
+}
+
+TEST_CASE("step runner: past 32 abandoned steps still running, no new step starts until they end") {
+  auto events = std::make_shared<Events>();
+  StepRegistry reg;
+  add_blocker(reg, events);
+  auto echo_calls = add_echo(reg);
+  std::shared_ptr<const StepRegistry> registry = std::make_shared<const StepRegistry>(std::move(reg));
+  ReleaseAtEnd release{events, registry};
+  REQUIRE(abandoned_steps() == 0);
+
+  std::vector<StepJob> stuck;
+  for (int i = 0; i < 32; ++i) stuck.push_back(job("stuck" + std::to_string(i), "test.block", Deadline::after(100ms)));
+  auto first = run_steps(stuck, registry, nullptr);
+  for (const auto& r : first) CHECK(r.status == StepStatus::Timeout);
+  CHECK(abandoned_steps() == 32);
+
+  auto refused = run_steps({job("echo", "test.echo", Deadline::after(60s), {{"value", "1"}})}, registry, nullptr);
+  CHECK(refused.at(0).status == StepStatus::Skipped);
+  CHECK(refused.at(0).summary == "skipped: 32 earlier steps abandoned at their deadline are still running");
+  CHECK(*echo_calls == 0);
+
+  // Once they end, steps run again.
+  events->set("release");
+  REQUIRE(test::wait_until([] { return abandoned_steps() == 0; }, 10s));
+  auto again = run_steps({job("echo", "test.echo", Deadline::after(60s), {{"value", "2"}})}, registry, nullptr);
+  CHECK(again.at(0).status == StepStatus::Ok);
 }
 
 TEST_CASE("step runner: no jobs, no results") {

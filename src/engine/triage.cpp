@@ -145,6 +145,7 @@ Triage::Diagnosis Triage::diagnose(const std::vector<AlertPlan>& plans, Metrics*
   };
   std::vector<Batch> batches;
   std::set<std::string> used_ids;
+  std::size_t runnable = 0;  // against engine.max_steps: each is a thread
   for (const AlertPlan& p : plans) {
     if (!p.rule) continue;
     auto batch = std::find_if(batches.begin(), batches.end(), [&](const Batch& b) { return b.cluster == p.cluster; });
@@ -157,7 +158,10 @@ Triage::Diagnosis Triage::diagnose(const std::vector<AlertPlan>& plans, Metrics*
       std::string id = s.id;
       for (int i = 2; used_ids.count(id); ++i) id = fmt::format("{}-{}", s.id, i);
       used_ids.insert(id);
-      batch->jobs.push_back(StepJob{id, s.kind, s.params, s.refused, step_target(p.cluster),
+      std::optional<std::string> refused = s.refused;
+      if (!refused && ++runnable > engine.max_steps)
+        refused = fmt::format("this triage already runs {} steps (engine.max_steps)", engine.max_steps);
+      batch->jobs.push_back(StepJob{id, s.kind, s.params, refused, step_target(p.cluster),
                                     triage_deadline.capped(s.timeout)});
     }
   }

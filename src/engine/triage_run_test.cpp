@@ -63,7 +63,7 @@ void judge_probes(const std::vector<StepResult>& steps, const JudgeContext&, std
   }
 }
 
-Triage make_triage(const std::shared_ptr<Probe>& probe) {
+Triage make_triage(const std::shared_ptr<Probe>& probe, Config config = {}) {
   StepRegistry registry;
   probe->calls = test::add_fake(
       registry, "test.probe",
@@ -85,7 +85,7 @@ Triage make_triage(const std::shared_ptr<Probe>& probe) {
       {{"server", {ValueType::Host, true}}});
   Judges judges;
   judges.add(std::make_unique<test::FakeJudge>(judge_probes));
-  return Triage(test::make_context(Config{}, kRules, std::move(registry), std::move(judges)));
+  return Triage(test::make_context(std::move(config), kRules, std::move(registry), std::move(judges)));
 }
 
 Alert server_down(std::string fingerprint, std::string server, std::string instance = "i1") {
@@ -292,6 +292,29 @@ TEST_CASE("resolution: a rule without verify steps sends the short notice and ru
   CHECK(r.verdict == "Resolved: Quiet after 10m");
   CHECK(r.steps.empty());
   CHECK(probe->calls->load() == 0);
+}
+
+}  // namespace rr
+
+namespace rr {
+
+TEST_CASE("triage: beyond engine.max_steps, steps are skipped with the reason, never started") {
+  auto probe = std::make_shared<Probe>();
+  Config config;
+  config.engine.max_steps = 2;
+  Triage t = make_triage(probe, config);
+  auto n = test::notification("g", {server_down("a", "n1"), server_down("b", "n2"), server_down("c", "n3"),
+                                    server_down("d", "n4")});
+  Report r = t.run(n, t.plan(test::alerts_of(n)), nullptr);
+  REQUIRE(r.steps.size() == 4);
+  CHECK(probe->calls->load() == 2);
+  int skipped = 0;
+  for (const auto& s : r.steps) {
+    if (s.status != StepStatus::Skipped) continue;
+    ++skipped;
+    CHECK(s.summary == "skipped: this triage already runs 2 steps (engine.max_steps)");
+  }
+  CHECK(skipped == 2);
 }
 
 }  // namespace rr

@@ -51,7 +51,7 @@ Result<std::unique_ptr<Notifier>> make_notifier(const NotifyTarget& target) {
   for (std::string_view key : type->required) {
     if (target.option(std::string(key)).empty()) {
       std::string k(key);
-      return fail("a " + target.type + " target needs " + k + ", " + k + "_file or " + k + "_env");
+      return fail("type " + target.type + " needs " + k + ", " + k + "_file or " + k + "_env");
     }
   }
   for (const auto& [key, value] : target.options) {
@@ -61,7 +61,7 @@ Result<std::unique_ptr<Notifier>> make_notifier(const NotifyTarget& target) {
       std::string takes;
       for (auto k : type->required) takes += (takes.empty() ? "" : ", ") + std::string(k);
       for (auto k : type->optional) takes += (takes.empty() ? "" : ", ") + std::string(k);
-      return fail("a " + target.type + " target takes no option " + key +
+      return fail("type " + target.type + " takes no option " + key +
                   (takes.empty() ? std::string(" (it takes none)") : " (it takes " + takes + ")"));
     }
   }

@@ -38,9 +38,9 @@ TEST_CASE("a target is checked against its type, errors at the entry's line") {
         "/etc/rr/config.yaml:12: notify target t1: unknown type \"pager2\" (known: console, webhook, slack, "
         "pagerduty, opsgenie, mattermost, teams, discord, googlechat)");
   CHECK(error_of(target("webhook")) ==
-        "/etc/rr/config.yaml:12: notify target t1: a webhook target needs url, url_file or url_env");
+        "/etc/rr/config.yaml:12: notify target t1: type webhook needs url, url_file or url_env");
   CHECK(error_of(target("console", {{"url", "http://h/"}})) ==
-        "/etc/rr/config.yaml:12: notify target t1: a console target takes no option url (it takes none)");
+        "/etc/rr/config.yaml:12: notify target t1: type console takes no option url (it takes none)");
   CHECK(error_of(target("webhook", {{"url", "http://h/"}, {"channel", "x"}})).find("takes no option channel (it takes url)") !=
         std::string::npos);
 }

@@ -391,7 +391,7 @@ TEST_CASE("opsgenie target: options are checked by make_notifier without echoing
   };
   CHECK(error_of({{"api_key", kKey}}).empty());
   CHECK(error_of({{"api_key", kKey}, {"api_url", "https://api.eu.opsgenie.com"}}).empty());
-  CHECK(error_of({}) == "/etc/rr.yaml:11: notify target genie: a opsgenie target needs api_key, api_key_file or api_key_env");
+  CHECK(error_of({}) == "/etc/rr.yaml:11: notify target genie: type opsgenie needs api_key, api_key_file or api_key_env");
   std::string unknown = error_of({{"api_key", kKey}, {"routing_key", "x"}});
   CHECK(unknown.find("takes no option routing_key (it takes api_key, api_url)") != std::string::npos);
   for (std::string bad : {"SECRET key", "SECRET\r\nX-Injected: 1"}) {

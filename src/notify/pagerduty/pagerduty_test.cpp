@@ -436,7 +436,7 @@ TEST_CASE("pagerduty target: options are checked by make_notifier without echoin
   CHECK(error_of({{"routing_key", kKey}}).empty());  // the default api_url
   CHECK(error_of({{"routing_key", kKey}, {"source", "nats-prod"}, {"rate_limit", "60/m"}}).empty());
   CHECK(error_of({}) ==
-        "/etc/rr.yaml:9: notify target pager: a pagerduty target needs routing_key, routing_key_file or routing_key_env");
+        "/etc/rr.yaml:9: notify target pager: type pagerduty needs routing_key, routing_key_file or routing_key_env");
   std::string unknown = error_of({{"routing_key", kKey}, {"channel", "#ops"}});
   CHECK(unknown.find("takes no option channel (it takes routing_key, api_url, source)") != std::string::npos);
   CHECK(unknown.find(kKey) == std::string::npos);

@@ -1,5 +1,7 @@
 #include "engine/group_tracker.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace rr {
@@ -57,18 +59,28 @@ std::string encode_alerts(const std::map<std::string, GroupTracker::Seen>& alert
 
 }  // namespace
 
+void GroupTracker::merge(std::map<std::string, Seen>& alerts, const Notification& n) const {
+  // Each notification carries the whole group: what it leaves out is gone
+  // from the group. Only a truncated one (max_alerts) is merged, bounded.
+  if (n.truncated_alerts == 0) alerts.clear();
+  for (const Alert& alert : n.alerts) alerts[alert.fingerprint] = Seen{alert.status, alert.starts_at};
+  for (auto i = alerts.begin(); alerts.size() > max_alerts_per_group_ && i != alerts.end();)
+    i = i->second.status == "firing" ? std::next(i) : alerts.erase(i);
+  while (alerts.size() > max_alerts_per_group_) alerts.erase(alerts.begin());
+}
+
 GroupRecord GroupTracker::encode(const Notification& n, TimePoint now) const {
   std::lock_guard lock(mu_);
   std::map<std::string, Seen> alerts;
   if (auto it = groups_.find(n.group_key); it != groups_.end()) alerts = it->second.alerts;
-  for (const Alert& alert : n.alerts) alerts[alert.fingerprint] = Seen{alert.status, alert.starts_at};
+  merge(alerts, n);
   return GroupRecord{n.group_key, now, encode_alerts(alerts)};
 }
 
 GroupRecord GroupTracker::record(const Notification& n, TimePoint now) {
   std::lock_guard lock(mu_);
   Group& group = touch(n.group_key);
-  for (const Alert& alert : n.alerts) group.alerts[alert.fingerprint] = Seen{alert.status, alert.starts_at};
+  merge(group.alerts, n);
   return GroupRecord{n.group_key, now, encode_alerts(group.alerts)};
 }
 
@@ -81,18 +93,32 @@ GroupChanges GroupTracker::observe(const Notification& n) {
 bool GroupTracker::cooling(const std::string& fingerprint, const std::string& rule, Nanos cooldown,
                            TimePoint now) const {
   std::lock_guard lock(mu_);
+  if (cooldown > horizon_) horizon_ = cooldown;
   auto it = last_triage_.find(std::make_pair(fingerprint, rule));
   return it != last_triage_.end() && now - it->second < cooldown;
+}
+
+void GroupTracker::prune_cooldowns(TimePoint now) {
+  if (last_triage_.size() <= max_cooldowns_) return;
+  // Older than any cooldown asked about: useless. Each pass at least halves
+  // the map, so the scans cost amortized O(1) per triage.
+  for (auto i = last_triage_.begin(); i != last_triage_.end();)
+    i = now - i->second >= horizon_ ? last_triage_.erase(i) : std::next(i);
+  if (last_triage_.size() <= max_cooldowns_ / 2) return;
+  std::vector<TimePoint> times;
+  times.reserve(last_triage_.size());
+  for (const auto& kv : last_triage_) times.push_back(kv.second);
+  auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+  std::nth_element(times.begin(), middle, times.end());
+  const TimePoint cut = *middle;
+  for (auto i = last_triage_.begin(); i != last_triage_.end();)
+    i = i->second < cut ? last_triage_.erase(i) : std::next(i);
 }
 
 CooldownRecord GroupTracker::triaged(const std::string& fingerprint, const std::string& rule, TimePoint now) {
   std::lock_guard lock(mu_);
   last_triage_[std::make_pair(fingerprint, rule)] = now;
-  // Forget entries older than a day so the map stays small (cooldowns are minutes).
-  if (last_triage_.size() > 4 * max_groups_) {
-    for (auto i = last_triage_.begin(); i != last_triage_.end();)
-      i = now - i->second >= std::chrono::hours(24) ? last_triage_.erase(i) : std::next(i);
-  }
+  prune_cooldowns(now);
   return CooldownRecord{fingerprint, rule, now};
 }
 
@@ -123,12 +149,25 @@ std::size_t GroupTracker::restore(const std::vector<GroupRecord>& groups,
     }
   }
   for (const CooldownRecord& c : cooldowns) last_triage_[std::make_pair(c.fingerprint, c.rule)] = c.at;
+  if (!cooldowns.empty()) prune_cooldowns(cooldowns.back().at);
   return skipped;
 }
 
 std::size_t GroupTracker::groups() const {
   std::lock_guard lock(mu_);
   return groups_.size();
+}
+
+std::size_t GroupTracker::alerts() const {
+  std::lock_guard lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [key, group] : groups_) n += group.alerts.size();
+  return n;
+}
+
+std::size_t GroupTracker::cooldowns() const {
+  std::lock_guard lock(mu_);
+  return last_triage_.size();
 }
 
 }  // namespace rr

@@ -4,8 +4,12 @@
 // repeats, retries and HA duplicates are normal: an alert is "new" only if
 // its (fingerprint, status, startsAt) was not the last thing seen for it.
 // Keys are groupKey and fingerprint, never externalURL (it differs between
-// HA members). Thread-safe. Memory is bounded: the least recently seen
-// groups are forgotten first.
+// HA members). Thread-safe. Memory is bounded by count and age: the least
+// recently seen groups are forgotten first; a group keeps only the alerts
+// of its latest notification (all of them, when Alertmanager truncated it,
+// up to max_alerts_per_group); cooldowns older than the longest cooldown
+// asked about are forgotten, and past max_cooldowns the oldest half goes,
+// so each triage costs amortized O(log n) however many alerts there are.
 //
 // The engine compares first and records only once the outcome is durable
 // (state/store.h), so a failed write leaves the tracker as it was; what it
@@ -34,7 +38,9 @@ struct GroupChanges {
 
 class GroupTracker {
  public:
-  explicit GroupTracker(std::size_t max_groups = 10000) : max_groups_(max_groups) {}
+  explicit GroupTracker(std::size_t max_groups = 10000, std::size_t max_alerts_per_group = 10000,
+                        std::size_t max_cooldowns = 100000)
+      : max_groups_(max_groups), max_alerts_per_group_(max_alerts_per_group), max_cooldowns_(max_cooldowns) {}
 
   // What changed since the last state recorded for the group; records nothing.
   GroupChanges compare(const Notification& n) const;
@@ -56,6 +62,8 @@ class GroupTracker {
   std::size_t restore(const std::vector<GroupRecord>& groups, const std::vector<CooldownRecord>& cooldowns);
 
   std::size_t groups() const;
+  std::size_t alerts() const;     // over all groups
+  std::size_t cooldowns() const;
 
  public:
   struct Seen {
@@ -69,7 +77,11 @@ class GroupTracker {
     std::list<std::string>::iterator lru;
   };
   Group& touch(const std::string& group_key);  // mu_ held; creates, moves to the front, evicts
-  std::size_t max_groups_;
+  // mu_ held: the group's alerts once `n` is recorded over `alerts`.
+  void merge(std::map<std::string, Seen>& alerts, const Notification& n) const;
+  void prune_cooldowns(TimePoint now);  // mu_ held
+  std::size_t max_groups_, max_alerts_per_group_, max_cooldowns_;
+  mutable Nanos horizon_ = std::chrono::hours(24);  // the longest cooldown cooling() was asked about
   mutable std::mutex mu_;
   std::unordered_map<std::string, Group> groups_;
   std::list<std::string> lru_;  // front = most recently seen groupKey

@@ -77,6 +77,45 @@ TEST_CASE("Memory is bounded: the least recently seen groups are forgotten") {
   CHECK(tracker.groups() == 3);
 }
 
+TEST_CASE("Memory stays flat over a million distinct alerts: groups keep their latest alerts, cooldowns are pruned") {
+  GroupTracker tracker(50, 100, 1000);
+  auto a = sample("a-first-notification.json");
+  const Alert base = a.alerts.at(0);
+  auto t = std::chrono::time_point_cast<Nanos>(Clock::now());
+  // 10,000 notifications over 50 groups, each carrying its group's 100 current alerts: 1,000,000 distinct ones.
+  for (int i = 0; i < 10000; ++i) {
+    a.group_key = "g" + std::to_string(i % 50);
+    a.alerts.assign(100, base);
+    for (int k = 0; k < 100; ++k) a.alerts[k].fingerprint = std::to_string(i) + "-" + std::to_string(k);
+    t += std::chrono::seconds(1);
+    auto changes = tracker.compare(a);
+    CHECK(changes.newly_firing.size() == 100);
+    for (const Alert* f : changes.newly_firing) {
+      if (!tracker.cooling(f->fingerprint, "rule", std::chrono::minutes(5), t)) tracker.triaged(f->fingerprint, "rule", t);
+    }
+    tracker.record(a, t);
+  }
+  CHECK(tracker.groups() == 50);
+  CHECK(tracker.alerts() == 50 * 100);   // only each group's latest
+  CHECK(tracker.cooldowns() <= 1000);    // max_cooldowns
+  // What is kept still works: the latest alert is cooling, a repeat is unchanged.
+  CHECK(tracker.cooling(a.alerts[0].fingerprint, "rule", std::chrono::minutes(5), t));
+  CHECK(tracker.compare(a).unchanged == 100);
+}
+
+TEST_CASE("A truncated notification (Alertmanager's max_alerts) merges, bounded per group") {
+  GroupTracker tracker(10, 3);
+  auto a = sample("a-first-notification.json");
+  const Alert base = a.alerts.at(0);
+  a.truncated_alerts = 5;
+  for (int i = 0; i < 5; ++i) {
+    a.alerts.assign(1, base);
+    a.alerts[0].fingerprint = "fp" + std::to_string(i);
+    tracker.observe(a);
+  }
+  CHECK(tracker.alerts() == 3);
+}
+
 TEST_CASE("The bounded queue refuses instead of blocking") {
   BoundedQueue<int> q(2);
   CHECK(q.push(1) == BoundedQueue<int>::Push::Ok);

@@ -215,7 +215,7 @@ void Triage::suggest(const std::vector<AlertPlan>& plans, bool findings_only, Re
         scopes.push_back(scope);
       }
       for (const auto& sc : scopes) {
-        auto command = s.command.render(sc, ValueType::Word);
+        auto command = s.command.render(sc, ValueType::Word, Template::Quoting::Shell);
         if (!command) {
           spdlog::debug("suggestion at {} left out: {}", s.where.to_string(), command.error().message);
           continue;

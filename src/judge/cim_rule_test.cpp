@@ -32,7 +32,7 @@ std::vector<std::string> commands(const Rule& rule, const std::vector<Finding>& 
     for (const auto& f : findings) {
       if (!spec.when || f.code != *spec.when) continue;
       TemplateScope scope = finding_scope(Config{}, f.values, {{"alert.name", "EventStreamDisconnected"}});
-      auto command = spec.command.render(scope, ValueType::Word);
+      auto command = spec.command.render(scope, ValueType::Word, Template::Quoting::Shell);
       if (command) out.push_back(command.value());
     }
   }

@@ -33,7 +33,7 @@ std::vector<std::string> commands(const Rule& r, const std::vector<Finding>& fin
     for (const auto& f : findings) {
       if (!spec.when || f.code != *spec.when) continue;
       TemplateScope scope = finding_scope(Config{}, f.values);
-      if (auto c = spec.command.render(scope, ValueType::Word)) out.push_back(c.value());
+      if (auto c = spec.command.render(scope, ValueType::Word, Template::Quoting::Shell)) out.push_back(c.value());
     }
   }
   return out;

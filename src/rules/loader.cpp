@@ -25,6 +25,16 @@ bool all_of_chars(std::string_view s, std::string_view extra, bool upper) {
   });
 }
 
+// A quote right before "{{" or right after "}}": the rule quoting a value
+// that render(Quoting::Shell) already quotes ('{{ x }}' would unquote it).
+bool quotes_a_placeholder(std::string_view text) {
+  for (std::size_t p = text.find("{{"); p != std::string_view::npos; p = text.find("{{", p + 2))
+    if (p > 0 && (text[p - 1] == '\'' || text[p - 1] == '"')) return true;
+  for (std::size_t p = text.find("}}"); p != std::string_view::npos; p = text.find("}}", p + 2))
+    if (p + 2 < text.size() && (text[p + 2] == '\'' || text[p + 2] == '"')) return true;
+  return false;
+}
+
 // Owns a glob_t; globfree runs once, in the destructor.
 class Glob {
  public:
@@ -247,6 +257,8 @@ class RuleFileReader {
           // Defaults land in a command line: they get the same Word check as values.
           if (command) {
             if (auto why = command->check_defaults(ValueType::Word)) r_.error(*n, "command: " + *why);
+            if (quotes_a_placeholder(*text))
+              r_.error(*n, "command: do not quote a placeholder: the responder quotes values for the shell itself");
           }
         }
       }

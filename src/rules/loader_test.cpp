@@ -180,6 +180,8 @@ TEST_CASE("templates are checked against their place and type at load time") {
   expect_one_error(head + "    suggest:\n      - {command: \"ssh {{ finding.host }}\", why: w, risk: low}\n", 5,
                    "needs `when:`");
   expect_one_error(head + "    suggest:\n      - {command: \"x\", why: w, risk: dangerous}\n", 5, "risk must be one of");
+  expect_one_error(head + "    suggest:\n      - {command: \"x --f '{{ labels.a | subject }}'\", why: w, risk: low}\n", 5,
+                   "do not quote a placeholder");
   expect_one_error(head + "    suggest:\n      - {command: \"x\", risk: low}\n", 5, "needs \"why\"");
   expect_one_error(head + "    suggest:\n      - {command: \"x {{ labels.a | default $(id) }}\", why: w, risk: low}\n", 5,
                    "default for labels.a");

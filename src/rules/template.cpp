@@ -222,7 +222,20 @@ Result<Template> Template::parse(std::string_view text) {
   return t;
 }
 
-Result<std::string> Template::render(const TemplateScope& scope, ValueType default_type) const {
+std::string shell_word(std::string_view value) {
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_.,:/@=+-").find(c) != std::string_view::npos;
+  };
+  // A leading '=' is expanded by zsh (=cmd): quoted too.
+  if (!value.empty() && value[0] != '=' && std::all_of(value.begin(), value.end(), plain))
+    return std::string(value);
+  std::string out = "'";
+  for (char c : value) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+Result<std::string> Template::render(const TemplateScope& scope, ValueType default_type, Quoting quoting) const {
   std::string out;
   for (const Part& p : parts_) {
     if (p.path.empty()) {
@@ -238,7 +251,7 @@ Result<std::string> Template::render(const TemplateScope& scope, ValueType defau
     ValueType type = p.type.value_or(default_type);
     if (auto why = check_value(type, *value))
       return Error{"", p.path + " is not a valid " + std::string(value_type_name(type)) + ": it " + *why};
-    out += *value;
+    out += quoting == Quoting::Shell ? shell_word(*value) : *value;
   }
   return out;
 }

@@ -48,6 +48,10 @@ std::optional<ValueType> value_type_from_name(std::string_view name);
 //             Not shell-safe ('&', ';' are legal in URLs): for parameters.
 std::optional<std::string> check_value(ValueType type, std::string_view value);
 
+// `value` as one shell word: as is when it holds only [A-Za-z0-9_.,:/@=+-]
+// and does not start with '=', else single-quoted (a ' inside written '\'').
+std::string shell_word(std::string_view value);
+
 // Where placeholder paths are looked up: "labels.x", "annotations.x",
 // "cluster.name", "finding.x" and so on, flattened into one map.
 using TemplateScope = std::map<std::string, std::string>;
@@ -66,7 +70,16 @@ class Template {
   // fails with "PATH is missing". Each value is checked against the type named
   // in its filter, else `default_type`, and refused with the reason if it
   // fails; it is never truncated or escaped. Literal text is not checked.
-  Result<std::string> render(const TemplateScope& scope, ValueType default_type) const;
+  //
+  // With Quoting::Shell (suggested commands, to be pasted into a shell), a
+  // value holding anything but [A-Za-z0-9_.,:/@=+-] (or starting with '=')
+  // is single-quoted, so
+  // that it stays one word and nothing in it ($, ;, >, *, spaces) is read
+  // by the shell; a rule must not quote placeholders itself (the loader
+  // refuses a quote next to one).
+  enum class Quoting { None, Shell };
+  Result<std::string> render(const TemplateScope& scope, ValueType default_type,
+                             Quoting quoting = Quoting::None) const;
 
   // Checks every `default` value as render() would; nullopt when all pass.
   std::optional<std::string> check_defaults(ValueType default_type) const;

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <string_view>
+
 namespace rr {
 namespace {
 
@@ -201,6 +204,86 @@ TEST_CASE("malformed templates are parse errors") {
     CHECK_FALSE(t.ok());
     if (!t.ok()) CHECK_FALSE(t.error().message.empty());
   }
+}
+
+}  // namespace rr
+
+namespace rr {
+namespace {
+
+// Splits `line` into words as a POSIX shell would for a simple command with
+// no expansions: single quotes, double quotes and backslashes. Any unquoted
+// character the shell gives a meaning to (; & | < > $ ` ( ) * ? [ # ~ and
+// newlines) makes it fail: the line would do more than run one command.
+std::optional<std::vector<std::string>> shell_split(const std::string& line) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ' ') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else if (c == '\'') {
+      auto end = line.find('\'', i + 1);
+      if (end == std::string::npos) return std::nullopt;
+      word += line.substr(i + 1, end - i - 1);
+      i = end;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      word += line[++i];
+      in_word = true;
+    } else if (std::string_view(";&|<>$`()*?[#~\"\n\t").find(c) != std::string_view::npos) {
+      return std::nullopt;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("suggested commands: every accepted value stays exactly one shell word") {
+  // Values each type accepts that a shell would read: globs, redirections,
+  // URL query separators, a leading '=' (zsh).
+  const std::vector<std::pair<ValueType, std::string>> values = {
+      {ValueType::Subject, ">"},
+      {ValueType::Subject, "cim.events.>"},
+      {ValueType::Subject, "*"},
+      {ValueType::Subject, "orders.*.eu"},
+      {ValueType::Url, "http://h:1/p?a=1&b=2;c=(3)|x$y"},
+      {ValueType::Url, "https://h/a*b?c#frag"},
+      {ValueType::Name, "we?ird=name,1"},
+      {ValueType::Word, "=ls"},
+      {ValueType::Word, "plain-value_1.2:3/4@5+6"},
+      {ValueType::Host, "nats-node-1.example.com"},
+      {ValueType::Integer, "42"},
+      {ValueType::Duration, "1h30m"},
+  };
+  for (const auto& [type, value] : values) {
+    INFO(value_type_name(type) << " " << value);
+    REQUIRE_FALSE(check_value(type, value));  // the type accepts it
+    auto t = Template::parse("cmd --flag {{ finding.v | " + std::string(value_type_name(type)) + " }} end");
+    REQUIRE(t);
+    auto line = t.value().render({{"finding.v", value}}, ValueType::Word, Template::Quoting::Shell);
+    REQUIRE(line);
+    INFO(line.value());
+    auto words = shell_split(line.value());
+    REQUIRE(words);
+    CHECK(*words == std::vector<std::string>{"cmd", "--flag", value, "end"});
+  }
+  // Glued to literal text, a quoted value still makes one word.
+  auto glued = Template::parse("nats consumer add S {{ c | name }}-REPLAY");
+  REQUIRE(glued);
+  auto line = glued.value().render({{"c", "a?b"}}, ValueType::Word, Template::Quoting::Shell);
+  REQUIRE(line);
+  CHECK(shell_split(line.value()) == std::vector<std::string>{"nats", "consumer", "add", "S", "a?b-REPLAY"});
+  CHECK(shell_word("it's") == "'it'\\''s'");
+  CHECK(shell_split(shell_word("it's")) == std::vector<std::string>{"it's"});
 }
 
 }  // namespace rr

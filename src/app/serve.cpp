@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/logging.h"
 #include "engine/engine.h"
 #include "intake/http/server.h"
 #include "metrics/metrics.h"
@@ -51,6 +52,7 @@ DeliveryOptions delivery_options(const DeliveryConfig& d) {
 
 int serve(const TriageContext& ctx) {
   const Config& cfg = *ctx.config;
+  set_log_redactor(cfg.redactor);  // the config's `redact` patterns too
   // Signals are taken synchronously by this thread only: block them before
   // any other thread exists, so every thread inherits the mask.
   sigset_t stop_signals;

@@ -96,7 +96,13 @@ TEST_CASE("paging: PagerDuty, Opsgenie and a Slack bot follow one incident from 
   CHECK(posts[0]["text"].get<std::string>().find("Diagnosing") != std::string::npos);
   const std::string ts = bodies(services, "/slack-api/chat.update")[0]["ts"];
 
-  // The responder dies (SIGKILL) and comes back on the same port.
+  // The responder dies (SIGKILL) and comes back on the same port, once every
+  // delivery is recorded: a kill between a send and its record would resend
+  // it (delivery is at least once), which is not what this test is about.
+  REQUIRE(wait_until([&] { return responder->metric("rr_outbox_pending{target=\"chat\"}") == 0 &&
+                                  responder->metric("rr_outbox_pending{target=\"pager\"}") == 0 &&
+                                  responder->metric("rr_outbox_pending{target=\"genie\"}") == 0; },
+                     30s));
   responder->process().kill_now();
   responder.emplace(yaml, port);
 

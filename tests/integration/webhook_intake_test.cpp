@@ -188,3 +188,44 @@ TEST_CASE("Hostile label values never reach a step") {
   }
   CHECK(reports.violations().empty());
 }
+
+TEST_CASE("Log lines cannot be forged by what clients send, and carry no credentials") {
+  TempDir dir;
+  HttpSink reports, monitor;
+  Responder responder(config(dir, reports, monitor));
+  // A group key with a newline and a fake log line after it, and a credential in it.
+  auto body = alert_payload("{}:{alertname=\"TestHealth\"}\n2026-01-01T00:00:00.000 critical FORGED password=hunter2x",
+                            {{"alertname", "TestHealth"}}, "firing", "00000000000000f1")
+                  .dump();
+  auto ok = post(responder, body);
+  REQUIRE(ok);
+  REQUIRE(ok->status == 200);
+  // A rejected body whose error names the bad value.
+  auto bad = alert_payload("g", {{"alertname", "TestHealth"}});
+  bad["alerts"][0]["startsAt"] = "x\n2026-01-01T00:00:00.000 critical FORGED2";
+  auto rejected = post(responder, bad.dump());
+  REQUIRE(rejected);
+  CHECK(rejected->status == 400);
+  REQUIRE(reports.wait_for(1, std::chrono::seconds(30)));
+  REQUIRE(responder.metric("rr_triages_total{rule=\"test-health\",outcome=\"critical\"}") +
+              responder.metric("rr_triages_total{rule=\"test-health\",outcome=\"warning\"}") +
+              responder.metric("rr_triages_total{rule=\"test-health\",outcome=\"ok\"}") +
+              responder.metric("rr_triages_total{rule=\"test-health\",outcome=\"info\"}") >=
+          1);
+
+  const std::string log = responder.log();
+  INFO(log);
+  CHECK(log.find("hunter2x") == std::string::npos);
+  std::size_t start = 0;
+  while (start < log.size()) {
+    std::size_t end = log.find('\n', start);
+    std::string line = log.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? log.size() : end + 1;
+    if (line.empty()) continue;
+    INFO(line);
+    // Every line is the logger's own: it starts with its timestamp.
+    CHECK((line.size() > 10 && line[4] == '-' && line[7] == '-' && line[10] == 'T'));
+    CHECK(line.rfind("2026-01-01T00:00:00.000 critical FORGED", 0) != 0);
+  }
+  CHECK(log.find("FORGED") != std::string::npos);  // the text is there, escaped inside a real line
+}

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <algorithm>
+
 #include "engine/step_runner.h"
 
 #include <spdlog/spdlog.h>
@@ -27,7 +29,8 @@ Engine::Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics&
                               "Alerts seen in accepted webhooks, by what the engine did with them.", {"action"})),
       triages_(metrics.counter("rr_triages_total", "Reports produced, by rule and outcome.", {"rule", "outcome"})),
       journal_(metrics.counter("rr_journal_total",
-                               "Webhooks journaled before their 200, and journaled ones recovered at start.",
+                               "Webhooks journaled before their 200, journaled ones recovered at start, and queued ones "
+                               "replaced by a newer one of their group (coalesced).",
                                {"event"})),
       latency_(metrics.histogram("rr_report_latency_seconds",
                                  "Time from a webhook's arrival to its reports being committed for delivery.", {},
@@ -131,6 +134,20 @@ void Engine::enqueue(Item item) {
   Shard& shard = *shards_[std::hash<std::string>{}(item.notification.group_key) % shards_.size()];
   {
     std::lock_guard lock(shard.mu);
+    // Each notification carries its group's whole state: a newer one makes
+    // a still-queued older one of the same group worthless. It takes that
+    // one's place (and its journal entries, committed together), so a storm
+    // of repeats costs one triage per group, not one per POST.
+    auto same = std::find_if(shard.items.begin(), shard.items.end(), [&](const Item& queued) {
+      return queued.notification.group_key == item.notification.group_key;
+    });
+    if (same != shard.items.end()) {
+      same->journal_ids.insert(same->journal_ids.end(), item.journal_ids.begin(), item.journal_ids.end());
+      same->notification = std::move(item.notification);
+      --*pending_;
+      journal_.inc({"coalesced"});
+      return;
+    }
     shard.items.push_back(std::move(item));
   }
   shard.cv.notify_one();

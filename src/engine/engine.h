@@ -10,7 +10,9 @@
 // follows in a report of its own.
 //
 // Notifications are sharded by groupKey over the workers, so one group's
-// are handled in arrival order and never by two workers at once. A crash
+// are handled in arrival order and never by two workers at once; a newer
+// notification of a group replaces its older one still in the queue (each
+// carries the whole group), keeping the older one's place. A crash
 // at any point loses nothing: what was journaled and not committed is
 // triaged again after the next start (recover()), and what was committed
 // is delivered from the outbox.

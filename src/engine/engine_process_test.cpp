@@ -272,6 +272,33 @@ TEST_CASE("engine: a notification journaled and never committed is triaged after
   CHECK(h.engine->depth() == 0);
 }
 
+TEST_CASE("engine: a newer notification of a group replaces its older one still queued; all are committed") {
+  auto opened = SqliteStore::open(":memory:");
+  REQUIRE(opened);
+  Harness h(5min, opened->get());
+  // Three states of one group arrive before a worker is free: n1 down, then n1 and n2, then n2 only.
+  const std::vector<std::vector<Alert>> states = {{server_down("a", "n1")},
+                                                  {server_down("a", "n1"), server_down("b", "n2")},
+                                                  {server_down("b", "n2")}};
+  for (const auto& alerts : states) {
+    Notification n = notification("g", alerts);
+    CHECK(h.engine->accept(n, "{}", at_minute(0)) == WebhookSink::Admission::Queued);
+  }
+  // Another group is not touched.
+  CHECK(h.engine->accept(notification("other", {server_down("c", "n3")}), "{}", at_minute(0)) ==
+        WebhookSink::Admission::Queued);
+  CHECK(h.engine->depth() == 2);
+  CHECK((*opened)->journaled()->size() == 4);
+  h.engine->start();
+  REQUIRE(test::wait_until([&] { return h.delivered_count() == 2 && (*opened)->journaled()->empty(); }, 30s));
+  h.engine->stop();
+  std::lock_guard lock(h.mu);
+  const Report& g = h.delivered[0].group_key == "g" ? h.delivered[0] : h.delivered[1];
+  REQUIRE(g.alerts.size() == 1);  // the latest state only: n2
+  CHECK(g.alerts[0].fingerprint == "b");
+  CHECK(h.metrics.expose().find("rr_journal_total{event=\"coalesced\"} 2") != std::string::npos);
+}
+
 TEST_CASE("engine: accept journals before it queues, and a store that cannot write means 503") {
   auto opened = SqliteStore::open(":memory:");
   REQUIRE(opened);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/shared_reads.h"
 #include "notify/target_type.h"
 
 namespace rr {
@@ -58,7 +59,8 @@ Loaded load_all(const std::optional<std::string>& config_path) {
   }
   // Each target type checks its own options (the config knows no types).
   for (Error& e : check_targets(config.notify)) out.errors.push_back(std::move(e));
-  auto steps = std::make_shared<const StepRegistry>(default_step_registry(config));
+  auto steps =
+      std::make_shared<const StepRegistry>(share_reads(default_step_registry(config), config.engine.share_reads));
   RuleLoad rules = load_rules(config.rules, steps->catalog(), config.base_dir);
   out.errors.insert(out.errors.end(), rules.errors.begin(), rules.errors.end());
   out.rule_files = rules.files;

@@ -66,6 +66,8 @@ struct EngineConfig {
   // reported as skipped. Steps differ per label value, so one large group
   // could otherwise start thousands.
   std::size_t max_steps = 64;
+  // Identical reads within this time share one result (engine/shared_reads.h); 0: never.
+  Nanos share_reads = std::chrono::seconds(2);
 };
 
 // How reports reach the targets (notify/outbox.h).

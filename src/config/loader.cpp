@@ -370,7 +370,7 @@ class ConfigReader {
 
   void read_engine(const YAML::Node& node, EngineConfig& e) {
     auto f = yaml::Fields::read(r_, node, "engine",
-                                {"workers", "queue", "cooldown", "step_timeout", "deadline", "max_steps"});
+                                {"workers", "queue", "cooldown", "step_timeout", "deadline", "max_steps", "share_reads"});
     if (!f) return;
     if (const YAML::Node* n = f->find("workers")) {
       if (auto v = yaml::integer_value(r_, *n, "workers", 1, 64)) e.workers = static_cast<int>(*v);
@@ -387,6 +387,15 @@ class ConfigReader {
       auto d = text ? parse_duration(*text) : std::nullopt;
       if (text && !d) r_.error(*n, "cooldown must be a duration such as 0s, 5m or 1h");
       if (d) e.cooldown = *d;
+    }
+    if (const YAML::Node* n = f->find("share_reads")) {
+      // 0s is allowed: every triage reads for itself.
+      auto text = yaml::string_value(r_, *n, "share_reads");
+      auto d = text ? parse_duration(*text) : std::nullopt;
+      if (text && (!d || *d > std::chrono::minutes(1)))
+        r_.error(*n, "share_reads must be a duration from 0s to 1m, such as 2s");
+      else if (d)
+        e.share_reads = *d;
     }
     if (const YAML::Node* n = f->find("step_timeout")) {
       if (auto d = yaml::duration_value(r_, *n, "step_timeout")) e.step_timeout = *d;

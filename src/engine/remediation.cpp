@@ -75,7 +75,9 @@ std::optional<std::string> Remediation::quorum_without(const ActionDecision& d) 
   const auto& ctx = triage_.context();
   const StepKind* health = ctx.steps->find("nats.health");
   if (!health || !d.plan->cluster) return std::string("quorum: no NATS cluster to read the health of");
-  StepResult r = health->run(StepInput{"quorum", {}, d.plan->cluster, Deadline::after(ctx.config->engine.step_timeout)});
+  // fresh: read now, never a result shared from a triage seconds ago.
+  StepResult r =
+      health->run(StepInput{"quorum", {}, d.plan->cluster, Deadline::after(ctx.config->engine.step_timeout), true});
   if (r.status != StepStatus::Ok) return "quorum: the health read failed (" + r.summary + ")";
   const std::string monitor = value_of(d.finding, "monitor"), client = value_of(d.finding, "client");
   std::size_t total = 0, healthy_others = 0;

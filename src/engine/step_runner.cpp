@@ -74,7 +74,7 @@ std::vector<StepResult> run_steps(const std::vector<StepJob>& jobs, std::shared_
     }
     auto slot = std::make_shared<Slot>();
     slots[i] = slot;
-    StepInput input{job.id, job.params, cluster.get(), job.deadline};
+    StepInput input{job.id, job.params, cluster.get(), job.deadline, job.fresh};
     started[i] = Deadline::SteadyClock::now();
     try {
       threads[i] = std::thread([slot, registry, cluster, kind, input = std::move(input)] {

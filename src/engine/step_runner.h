@@ -21,6 +21,7 @@ struct StepJob {
   std::optional<std::string> refused;         // set: skipped, with this reason
   std::string target;                         // shown when skipped
   Deadline deadline;
+  bool fresh = false;  // never answered from a shared read (engine/shared_reads.h)
 };
 
 // `cluster` may be null. Results come back in the order of `jobs`. A step

@@ -132,7 +132,7 @@ std::vector<AlertPlan> Triage::plan(const std::vector<const Alert*>& alerts, Pha
   return plans;
 }
 
-Triage::Diagnosis Triage::diagnose(const std::vector<AlertPlan>& plans, Metrics* metrics) const {
+Triage::Diagnosis Triage::diagnose(const std::vector<AlertPlan>& plans, Metrics* metrics, bool fresh) const {
   const auto& engine = ctx_.config->engine;
   Deadline triage_deadline = Deadline::after(engine.deadline);
 
@@ -162,7 +162,7 @@ Triage::Diagnosis Triage::diagnose(const std::vector<AlertPlan>& plans, Metrics*
       if (!refused && ++runnable > engine.max_steps)
         refused = fmt::format("this triage already runs {} steps (engine.max_steps)", engine.max_steps);
       batch->jobs.push_back(StepJob{id, s.kind, s.params, refused, step_target(p.cluster),
-                                    triage_deadline.capped(s.timeout)});
+                                    triage_deadline.capped(s.timeout), fresh});
     }
   }
 
@@ -289,7 +289,7 @@ Triage::Verification Triage::verify(const std::vector<const Alert*>& alerts, Met
   std::vector<AlertPlan> plans = plan(alerts, Phase::Verify);
   for (const AlertPlan& p : plans) v.checks += p.steps.size();
   if (v.checks == 0) return v;
-  Diagnosis d = diagnose(plans, metrics);
+  Diagnosis d = diagnose(plans, metrics, true);
   v.steps = std::move(d.steps);
   v.findings = std::move(d.findings);
   std::vector<const Finding*> serious;

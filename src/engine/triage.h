@@ -97,8 +97,9 @@ class Triage {
     std::size_t ran = 0;            // steps not skipped
   };
   // Runs the plans' steps (each distinct step once, clusters in parallel)
-  // and judges their facts.
-  Diagnosis diagnose(const std::vector<AlertPlan>& plans, Metrics* metrics) const;
+  // and judges their facts. `fresh`: no read shared with another triage
+  // (verification asks how things are now).
+  Diagnosis diagnose(const std::vector<AlertPlan>& plans, Metrics* metrics, bool fresh = false) const;
   // Adds the rules' suggestions, filled from the first alert each rule
   // matched and from the report's findings; `findings_only` keeps only
   // those that answer a finding (`when`).

@@ -59,6 +59,10 @@ const StepKind* StepRegistry::find(std::string_view name) const {
   return nullptr;
 }
 
+void StepRegistry::wrap(const std::function<std::unique_ptr<StepKind>(std::unique_ptr<StepKind>)>& wrap) {
+  for (auto& kind : kinds_) kind = wrap(std::move(kind));
+}
+
 StepCatalog StepRegistry::catalog() const {
   StepCatalog catalog;
   for (const auto& kind : kinds_) catalog.kinds[std::string(kind->name())] = kind->params();

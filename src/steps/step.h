@@ -2,6 +2,7 @@
 // A step is one read-only look at the system. It returns structured facts
 // and a one-line summary; it never judges (see judge/) and never writes.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,7 @@ struct StepInput {
   std::map<std::string, std::string> params;  // already validated
   const ClusterConfig* cluster = nullptr;     // may be null: no cluster matched
   Deadline deadline;                          // this step's own deadline
+  bool fresh = false;  // never answered from a read shared with another triage (engine/shared_reads.h)
 
   // A parameter's value; "" when the rule did not give it.
   std::string param(const std::string& name) const {
@@ -66,6 +68,8 @@ class StepRegistry {
   void add(std::unique_ptr<StepKind> kind);
   const StepKind* find(std::string_view name) const;  // owned by the registry
   StepCatalog catalog() const;
+  // Replaces every kind with wrap(kind), e.g. a decorator around it.
+  void wrap(const std::function<std::unique_ptr<StepKind>(std::unique_ptr<StepKind>)>& wrap);
 
  private:
   std::vector<std::unique_ptr<StepKind>> kinds_;

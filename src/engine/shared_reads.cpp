@@ -61,6 +61,9 @@ class SharedKind final : public StepKind {
     } catch (const std::exception& e) {
       result.status = StepStatus::Failed;
       result.summary = std::string("step failed: ") + e.what();
+    } catch (...) {  // the entry must not stay "in flight" for ever
+      result.status = StepStatus::Failed;
+      result.summary = "step failed: an unknown exception";
     }
     mine.set_value(result);
     std::lock_guard lock(state_->mu);

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/report_reading.h"
+
 #include "integration/cim_responder.h"
 #include "support/alertmanager.h"
 #include "support/jetstream_seed.h"
@@ -40,12 +42,6 @@ std::string config_with_actions(const NatsCluster& nats, const HttpSink& sink, c
                                   "hosts:\n"
                                   "  - {name: 127.0.0.1, port: " + std::to_string(sshd.port()) + ", cluster: cim}\n" +
                                   actions);
-}
-
-const json* finding(const json& report, const std::string& code) {
-  for (const auto& f : report["findings"])
-    if (f["code"] == code) return &f;
-  return nullptr;
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/report_reading.h"
+
 #include "integration/payloads.h"
 #include "support/jetstream_seed.h"
 #include "support/nats_cluster.h"
@@ -13,16 +15,6 @@
 
 using namespace rr::test;
 using nlohmann::json;
-
-namespace {
-
-const json* finding(const json& report, const std::string& code) {
-  for (const auto& f : report["findings"])
-    if (f["code"] == code) return &f;
-  return nullptr;
-}
-
-}  // namespace
 
 TEST_CASE("A full stream and a lagging consumer are named with the server's numbers and error") {
   NatsCluster nats(3);

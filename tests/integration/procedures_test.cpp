@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/report_reading.h"
+
 #include "integration/cim_responder.h"
 #include "support/alertmanager.h"
 #include "support/jetstream_seed.h"
@@ -21,18 +23,6 @@ using namespace rr::test;
 using nlohmann::json;
 
 namespace {
-
-const json* finding(const json& report, const std::string& code) {
-  for (const auto& f : report["findings"])
-    if (f["code"] == code) return &f;
-  return nullptr;
-}
-
-bool suggests(const json& report, const std::string& command) {
-  for (const auto& s : report["suggestions"])
-    if (s["command"] == command) return true;
-  return false;
-}
 
 std::string suggestions_text(const json& report) {
   std::string out;

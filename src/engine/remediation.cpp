@@ -105,6 +105,8 @@ std::vector<ActionDecision> Remediation::decide(const std::vector<AlertPlan>& pl
   std::vector<ActionDecision> out;
   std::vector<Finding> said;  // added after the loop: `hits` point into report.findings
   std::set<std::string> seen_rules;
+  // The store's guards are the same for every decision: read once, when needed.
+  std::optional<std::optional<std::string>> store_why;
   for (const AlertPlan& p : plans) {
     if (!p.rule || !seen_rules.insert(p.rule->name).second) continue;
     for (const ActionSpec& a : p.rule->actions) {
@@ -124,13 +126,16 @@ std::vector<ActionDecision> Remediation::decide(const std::vector<AlertPlan>& pl
           d.why = "no action command \"" + a.run + "\" in the config";
         } else if (has_guard(a, "single") && hits.size() != 1) {
           d.why = fmt::format("single: {} findings {}, the action is for exactly one", hits.size(), a.when);
-        } else if (auto why = store_guards(now)) {
-          d.why = *why;
-        } else if (cfg.actions.dry_run) {
-          d.verdict = ActionDecision::Verdict::DryRun;
-          d.why = "dry run (actions.dry_run): nothing runs";
         } else {
-          d.verdict = ActionDecision::Verdict::Go;
+          if (!store_why) store_why = store_guards(now);
+          if (*store_why) {
+            d.why = **store_why;
+          } else if (cfg.actions.dry_run) {
+            d.verdict = ActionDecision::Verdict::DryRun;
+            d.why = "dry run (actions.dry_run): nothing runs";
+          } else {
+            d.verdict = ActionDecision::Verdict::Go;
+          }
         }
         const std::string label = label_of(d);
         switch (d.verdict) {

@@ -285,8 +285,11 @@ Report Triage::started(const Notification& n, const std::vector<AlertPlan>& plan
 Report Triage::report_for(const Notification& n) const { return base_report(n); }
 
 Triage::Verification Triage::verify(const std::vector<const Alert*>& alerts, Metrics* metrics) const {
+  return verify(plan(alerts, Phase::Verify), metrics);
+}
+
+Triage::Verification Triage::verify(const std::vector<AlertPlan>& plans, Metrics* metrics) const {
   Verification v;
-  std::vector<AlertPlan> plans = plan(alerts, Phase::Verify);
   for (const AlertPlan& p : plans) v.checks += p.steps.size();
   if (v.checks == 0) return v;
   Diagnosis d = diagnose(plans, metrics, true);
@@ -335,7 +338,7 @@ Report Triage::resolution(const Notification& n, const std::vector<const Alert*>
   const std::string what = resolved.size() == 1
                                ? fmt::format("{}{}", first.name().empty() ? "alert" : first.name(), lasted)
                                : fmt::format("{} alerts", resolved.size());
-  Verification v = verify(resolved, metrics);
+  Verification v = verify(plans, metrics);  // the plans above: planned once
   report.findings = std::move(v.findings);
   report.steps = std::move(v.steps);
   if (v.checks == 0) {

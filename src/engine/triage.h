@@ -79,6 +79,8 @@ class Triage {
     std::size_t serious = 0;        // critical and warning findings
   };
   Verification verify(const std::vector<const Alert*>& alerts, Metrics* metrics) const;
+  // The same for plans made with Phase::Verify.
+  Verification verify(const std::vector<AlertPlan>& plans, Metrics* metrics) const;
 
   // An empty report for the group of `n` (id, title, labels, links), for
   // reports built elsewhere (engine/remediation.h).

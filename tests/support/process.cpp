@@ -6,11 +6,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -193,37 +196,69 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
 
 namespace {
 
-// One free port, as the kernel hands it out.
-int ephemeral_port() {
+// The kernel's range for the local ports of outgoing connections. A port in
+// it can be taken by any connect() on the machine the moment its server stops,
+// and then that server cannot start again on it ("address already in use").
+std::pair<int, int> ephemeral_range() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  if (!(in >> low >> high) || low > high) return {32768, 60999};
+  return {low, high};
+}
+
+// True when nothing holds 127.0.0.1:port (no SO_REUSEADDR: a port in
+// TIME_WAIT counts as held too).
+bool bindable(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("bind() failed");
-  }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+// Claims `port` for this process among all test processes on the machine (CTest
+// runs several at once): an exclusive lock on a file named after it, held until
+// the process ends, when the kernel drops it, whatever the way it ended.
+bool claim_across_processes(int port) {
+  const char* base = std::getenv("TMPDIR");
+  const std::string dir = std::string(base && *base ? base : "/tmp") + "/rr-test-ports";
+  mkdir(dir.c_str(), 0777);
+  const std::string file = dir + "/" + std::to_string(port);
+  int fd = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return false;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return false;
+  }
+  return true;  // fd stays open on purpose: it is the claim
 }
 
 }  // namespace
 
 int free_port() {
-  // The kernel may hand a released port out again at once; a fixture that
-  // asks for several ports before binding any must get distinct ones.
+  // Ports below the ephemeral range, so that a test server stopped and started
+  // again (a node restart) finds its port still free; claimed across test
+  // processes, and never handed out twice within one.
   static std::mutex mu;
   static std::set<int> given;
+  static std::mt19937 pick(static_cast<unsigned>(getpid()) ^
+                           static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
   std::lock_guard lock(mu);
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    int port = ephemeral_port();
-    if (given.insert(port).second) return port;
+  const auto [ephemeral_low, ephemeral_high] = ephemeral_range();
+  int low = 10000, high = ephemeral_low - 1;
+  if (high - low < 1000) low = ephemeral_high + 1, high = 65535;  // an unusual range: use what lies above it
+  std::uniform_int_distribution<int> in_range(low, high);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = in_range(pick);
+    if (given.count(port) || !bindable(port) || !claim_across_processes(port)) continue;
+    given.insert(port);
+    return port;
   }
-  throw std::runtime_error("no fresh free port found");
+  throw std::runtime_error("no free port found outside the ephemeral range");
 }
 
 bool wait_for_port(int port, std::chrono::milliseconds timeout) {

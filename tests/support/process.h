@@ -42,7 +42,9 @@ struct RunResult {
 RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(30),
               const std::string& stdin_data = "");
 
-// A port on 127.0.0.1 that was free a moment ago (bound then released).
+// A port on 127.0.0.1 that was free a moment ago, below the kernel's
+// ephemeral range (so a server restarted on it finds it free again), and
+// claimed against every other test process until this one ends.
 int free_port();
 
 // True once 127.0.0.1:port accepts a TCP connection, polling up to `timeout`.

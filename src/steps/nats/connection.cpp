@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 
+#include "steps/nats/connection_pool.h"
 #include "steps/nats/json_read.h"
 
 namespace rr::nats {
 namespace {
+
+constexpr std::chrono::milliseconds kKeepalivePing{5000};
 
 std::int64_t millis_left(Deadline deadline) {
   // libnats reads 0 as "use the default": never pass it.
@@ -16,7 +19,7 @@ std::int64_t millis_left(Deadline deadline) {
 // Options for one connection attempt to `url`; null with `error` set when
 // libnats refused an option (e.g. an unreadable creds file).
 OptionsPtr make_options(const ClusterConfig& cluster, Identity identity, const std::string& url,
-                        std::int64_t timeout_ms, NatsError& error) {
+                        std::int64_t timeout_ms, bool keepalive, NatsError& error) {
   natsOptions* raw = nullptr;
   natsStatus s = natsOptions_Create(&raw);
   OptionsPtr opts(raw);
@@ -31,6 +34,11 @@ OptionsPtr make_options(const ClusterConfig& cluster, Identity identity, const s
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, 0);
   if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(o, false, nullptr, nullptr);
   if (s == NATS_OK) s = natsOptions_SetName(o, "runbook-responder");
+  // Kept connections: a server that stops answering (no FIN: a partition, a
+  // frozen host) is noticed within about three intervals, and the pool then
+  // opens a new connection instead of lending a dead one.
+  if (s == NATS_OK && keepalive) s = natsOptions_SetPingInterval(o, kKeepalivePing.count());
+  if (s == NATS_OK && keepalive) s = natsOptions_SetMaxPingsOut(o, 2);
   const bool sys = identity == Identity::System;
   const auto& creds_file = sys ? cluster.system_creds_file : cluster.creds_file;
   const auto& user = sys ? cluster.system_user : cluster.user;
@@ -96,7 +104,7 @@ bool has_system_identity(const ClusterConfig& cluster) {
   return cluster.system_user.has_value() || cluster.system_creds_file.has_value();
 }
 
-OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline) {
+OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline, bool keepalive) {
   OpenedConnection c;
   const auto& servers = cluster.servers;
   for (std::size_t i = 0; i < servers.size(); ++i) {
@@ -108,7 +116,7 @@ OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, 
     }
     std::int64_t share = std::max<std::int64_t>(1, left / static_cast<std::int64_t>(servers.size() - i));
     NatsError error;
-    OptionsPtr opts = make_options(cluster, identity, url, share, error);
+    OptionsPtr opts = make_options(cluster, identity, url, share, keepalive, error);
     if (!opts) {
       c.attempts.push_back({url, error.text, error.status});
       continue;
@@ -120,40 +128,48 @@ OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, 
       c.attempts.push_back({url, last_nats_error(s).text, s});
       continue;
     }
-    c.options = std::move(opts);
-    c.conn = std::move(conn);
+    auto link = std::make_shared<NatsLink>();
+    link->options = std::move(opts);
+    link->conn = std::move(conn);
+    link->url = url;
+    c.link = std::move(link);
     c.url = url;
     break;
   }
   return c;
 }
 
-JsConnection JsConnection::open(const ClusterConfig& cluster, Deadline deadline) {
+OpenedConnection connect(const ClusterConfig& cluster, Identity identity, Deadline deadline, ConnectionPool* pool) {
+  return pool ? pool->lease(cluster, identity, deadline) : connect_first(cluster, identity, deadline);
+}
+
+JsConnection JsConnection::open(const ClusterConfig& cluster, Deadline deadline, ConnectionPool* pool) {
   JsConnection c;
-  OpenedConnection opened = connect_first(cluster, Identity::App, deadline);
-  c.attempts_ = std::move(opened.attempts);
-  if (!opened.conn) return c;
+  c.opened_ = connect(cluster, Identity::App, deadline, pool);
+  if (!c.opened_.link) return c;
   jsOptions jo;
   jsOptions_Init(&jo);
   jo.Wait = millis_left(deadline);
   jsCtx* raw_js = nullptr;
-  natsStatus s = natsConnection_JetStream(&raw_js, opened.conn.get(), &jo);
+  natsStatus s = natsConnection_JetStream(&raw_js, c.opened_.conn(), &jo);
   JsCtxPtr js(raw_js);
   if (s != NATS_OK) {
-    c.attempts_.push_back({opened.url, last_nats_error(s).text, s});
+    c.opened_.attempts.push_back({c.opened_.url, last_nats_error(s).text, s});
+    c.opened_.link.reset();
+    c.opened_.url.clear();
     return c;
   }
-  c.options_ = std::move(opened.options);
-  c.conn_ = std::move(opened.conn);
   c.js_ = std::move(js);
-  c.url_ = opened.url;
   return c;
 }
 
 nlohmann::json JsConnection::connection_facts() const {
   nlohmann::json errors = nlohmann::json::array();
-  for (const auto& a : attempts_) errors.push_back({{"server", a.server}, {"error", a.error}});
-  return {{"reachable", connected()}, {"connected_url", url_}, {"connect_errors", errors}};
+  for (const auto& a : opened_.attempts) errors.push_back({{"server", a.server}, {"error", a.error}});
+  return {{"reachable", connected()},
+          {"connected_url", opened_.url},
+          {"connection_reused", opened_.reused},
+          {"connect_errors", errors}};
 }
 
 jsOptions JsConnection::call_options(Deadline deadline) const {
@@ -168,8 +184,8 @@ NatsError JsConnection::call_error(natsStatus status, jsErrCode code) const {
   // A publish the account may not make is reported asynchronously and the
   // request itself only times out: say why.
   const char* async_text = nullptr;
-  if (status == NATS_TIMEOUT && conn_ &&
-      natsConnection_GetLastError(conn_.get(), &async_text) == NATS_NOT_PERMITTED && async_text != nullptr) {
+  if (status == NATS_TIMEOUT && opened_.conn() &&
+      natsConnection_GetLastError(opened_.conn(), &async_text) == NATS_NOT_PERMITTED && async_text != nullptr) {
     e.text += " (" + one_line(async_text) + ")";
   }
   return e;

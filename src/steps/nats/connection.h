@@ -1,9 +1,11 @@
 #pragma once
 // Connections to a cluster as one of its two identities: the application
 // account for JetStream API reads (JsConnection) or the system account for
-// $SYS requests (connect_first, see sys_request.h). A connection is owned by
-// one step run: it never reconnects, every call is bounded by a deadline,
-// and every object libnats hands back is freed by RAII.
+// $SYS requests (connect_first, see sys_request.h). A connection never
+// reconnects by itself; a ConnectionPool (connection_pool.h) may hand one to
+// several step runs, at once or one after the other, and opens a new one when
+// it has gone. Every call is bounded by a deadline, and every object libnats
+// hands back is freed by RAII.
 //
 // libnats' global state (nats_Open/nats_Close) is shared by the whole
 // process and is deliberately never closed here.
@@ -73,33 +75,54 @@ enum class Identity {
 // True when the cluster names a system-account user or creds file.
 bool has_system_identity(const ClusterConfig& cluster);
 
-// A plain connection; conn is null when no server answered.
-struct OpenedConnection {
+// One live libnats connection and the options it was made with. libnats'
+// connection is thread-safe: step runs sharing it each make their own
+// requests, subscriptions and JetStream contexts.
+struct NatsLink {
   OptionsPtr options;  // outlives conn (declared first, destroyed last)
   ConnectionPtr conn;
   std::string url;  // the server connected to
-  std::vector<ConnectAttempt> attempts;  // the failed ones, in order
 };
 
+// The outcome of connecting: link is null when no server answered. The link
+// is shared with the pool that lent it (if any) and with other step runs.
+struct OpenedConnection {
+  std::shared_ptr<const NatsLink> link;
+  std::string url;                       // the server connected to
+  std::vector<ConnectAttempt> attempts;  // the failed ones, in order
+  bool reused = false;                   // lent by a pool, opened by an earlier run
+
+  natsConnection* conn() const { return link ? link->conn.get() : nullptr; }
+};
+
+class ConnectionPool;
+
 // Tries cluster.servers in order as `identity`, each attempt limited to an
-// equal share of the time left; no reconnects, no retries.
-OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline);
+// equal share of the time left; no reconnects, no retries. `keepalive`: the
+// connection PINGs its server every few seconds, so that one kept in a pool
+// notices a server gone silent (see connection_pool.h).
+OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline,
+                               bool keepalive = false);
+
+// From `pool` when given (a kept connection, or a new one kept for others),
+// else connect_first().
+OpenedConnection connect(const ClusterConfig& cluster, Identity identity, Deadline deadline, ConnectionPool* pool);
 
 class JsConnection {
  public:
-  // Tries cluster.servers in order, each attempt limited to an equal share of
-  // the time left, with the cluster's application credentials (creds file,
-  // user/password or token). Not connected when none answered.
-  static JsConnection open(const ClusterConfig& cluster, Deadline deadline);
+  // connect(cluster, Identity::App, deadline, pool): the cluster's
+  // application credentials (creds file, user/password or token). Not
+  // connected when no server answered.
+  static JsConnection open(const ClusterConfig& cluster, Deadline deadline, ConnectionPool* pool = nullptr);
 
   JsConnection(JsConnection&&) noexcept = default;
   JsConnection& operator=(JsConnection&&) noexcept = default;
 
   bool connected() const { return js_ != nullptr; }
-  const std::string& url() const { return url_; }  // the server connected to
-  const std::vector<ConnectAttempt>& failed_attempts() const { return attempts_; }
+  const std::string& url() const { return opened_.url; }  // the server connected to
+  const std::vector<ConnectAttempt>& failed_attempts() const { return opened_.attempts; }
 
-  // {"reachable": true, "connected_url": "nats://...",
+  // {"reachable": true, "connected_url": "nats://...", "connection_reused": false,
   //  "connect_errors": [{"server": "nats://...", "error": "..."}]}
   nlohmann::json connection_facts() const;
 
@@ -126,12 +149,9 @@ class JsConnection {
   template <class Ptr, class Call>
   natsStatus request(JsReply<Ptr>& reply, Deadline deadline, Call call, bool not_found_is_empty = false) const;
 
-  // Destroyed in reverse order: the context, then the connection, then options.
-  OptionsPtr options_;
-  ConnectionPtr conn_;
+  // Destroyed in reverse order: the context before the connection it uses.
+  OpenedConnection opened_;
   JsCtxPtr js_;
-  std::string url_;
-  std::vector<ConnectAttempt> attempts_;
 };
 
 }  // namespace rr::nats

@@ -17,7 +17,7 @@ StepResult ConsumerInfoStep::run(const StepInput& input) const {
       result.summary = "parameters stream and consumer are required";
       return;
     }
-    auto conn = open_js_for_step(cluster, input, result);
+    auto conn = open_js_for_step(cluster, input, result, pool());
     if (!conn) return;
     std::string label = stream + "/" + consumer;
     auto reply = conn->consumer_info(stream, consumer, input.deadline);

@@ -16,12 +16,13 @@
 //               "deliver_subject", "num_replicas", "description"},
 //    "replication": {"cluster", "leader", "replicas": [...]}}
 
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class ConsumerInfoStep : public StepKind {
+class ConsumerInfoStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.consumer_info";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override {

@@ -9,7 +9,7 @@ namespace rr::nats {
 
 StepResult ConsumerListStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto listing = list_consumers_for_step(cluster, input, result);
+    auto listing = list_consumers_for_step(cluster, input, pool(), result);
     if (!listing) return;
     nlohmann::json consumers = nlohmann::json::array();
     std::string out = connection_output(result.facts);

@@ -12,12 +12,13 @@
 //                   "leader": "n1"}]}   // by name; leader "" when none
 // On an API error "consumers" is absent and "error" / "js_error_code" are set.
 
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class ConsumerListStep : public StepKind {
+class ConsumerListStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.consumer_list";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override {

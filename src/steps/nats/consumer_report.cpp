@@ -35,6 +35,7 @@ std::string report_line(const nlohmann::json& c) {
 }  // namespace
 
 std::optional<ConsumerListing> list_consumers_for_step(const ClusterConfig& cluster, const StepInput& input,
+                                                       ConnectionPool* pool,
                                                        StepResult& result) {
   std::string stream = input.param("stream");
   result.facts["stream"] = stream;
@@ -43,7 +44,7 @@ std::optional<ConsumerListing> list_consumers_for_step(const ClusterConfig& clus
     result.summary = "parameter stream is missing";
     return std::nullopt;
   }
-  auto conn = open_js_for_step(cluster, input, result);
+  auto conn = open_js_for_step(cluster, input, result, pool);
   if (!conn) return std::nullopt;
   auto reply = conn->consumers(stream, input.deadline);
   if (reply.error) {
@@ -68,7 +69,7 @@ std::optional<ConsumerListing> list_consumers_for_step(const ClusterConfig& clus
 
 StepResult ConsumerReportStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto listing = list_consumers_for_step(cluster, input, result);
+    auto listing = list_consumers_for_step(cluster, input, pool(), result);
     if (!listing) return;
     auto& f = result.facts;
     std::string stream = get_string(f, "stream");

@@ -23,12 +23,13 @@
 #include <optional>
 
 #include "steps/nats/connection.h"
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class ConsumerReportStep : public StepKind {
+class ConsumerReportStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.consumer_report";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override {
@@ -48,6 +49,7 @@ struct ConsumerListing {
 // more to do: the parameter is missing (status Failed), no server answered,
 // or the call failed (error facts, summary and output recorded).
 std::optional<ConsumerListing> list_consumers_for_step(const ClusterConfig& cluster, const StepInput& input,
+                                                       ConnectionPool* pool,
                                                        StepResult& result);
 
 }  // namespace rr::nats

@@ -6,7 +6,7 @@
 namespace rr::nats {
 
 std::optional<JsConnection> open_js_for_step(const ClusterConfig& cluster, const StepInput& input,
-                                             StepResult& result) {
+                                             StepResult& result, ConnectionPool* pool) {
   result.facts["cluster"] = cluster.name;
   result.facts["error"] = "";
   result.facts["js_error_code"] = 0;
@@ -16,7 +16,7 @@ std::optional<JsConnection> open_js_for_step(const ClusterConfig& cluster, const
     result.facts["reachable"] = false;
     return std::nullopt;
   }
-  JsConnection conn = JsConnection::open(cluster, input.deadline);
+  JsConnection conn = JsConnection::open(cluster, input.deadline, pool);
   result.facts.update(conn.connection_facts());
   if (!conn.connected()) {
     result.summary = "no server answered";

@@ -12,12 +12,14 @@ namespace rr::nats {
 
 // Opens the cluster's application-account connection and records
 //   {"cluster": "cim", "reachable": bool, "connected_url": "...",
-//    "connect_errors": [{"server", "error"}], "error": "", "js_error_code": 0}
+//    "connection_reused": false, "connect_errors": [{"server", "error"}],
+//    "error": "", "js_error_code": 0}
 // in result.facts. Returns nullopt when there is nothing more to do:
 // no server URLs configured (status Failed), or none answered (status Ok,
 // summary "no server answered": that is a fact for the judges).
+// `pool` may be null: a connection of the run's own.
 std::optional<JsConnection> open_js_for_step(const ClusterConfig& cluster, const StepInput& input,
-                                             StepResult& result);
+                                             StepResult& result, ConnectionPool* pool);
 
 // Records a failed API call: "error", "js_error_code", "status".
 void record_js_error(const NatsError& error, StepResult& result);

@@ -22,7 +22,7 @@ StepResult StreamInfoStep::run(const StepInput& input) const {
       result.summary = "parameter stream is missing";
       return;
     }
-    auto conn = open_js_for_step(cluster, input, result);
+    auto conn = open_js_for_step(cluster, input, result, pool());
     if (!conn) return;
     auto reply = conn->stream_info(stream, input.deadline);
     if (reply.error) {

@@ -13,12 +13,13 @@
 // "error" / "js_error_code" / "status" say what the server or client said
 // (10008: JetStream temporarily unavailable, no meta leader).
 
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class StreamInfoStep : public StepKind {
+class StreamInfoStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.stream_info";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override {

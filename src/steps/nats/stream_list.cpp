@@ -30,7 +30,7 @@ nlohmann::json stream_entry(const jsStreamInfo& si) {
 
 StepResult StreamListStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto conn = open_js_for_step(cluster, input, result);
+    auto conn = open_js_for_step(cluster, input, result, pool());
     if (!conn) return;
     auto reply = conn->streams(input.deadline);
     if (reply.error) {

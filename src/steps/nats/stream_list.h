@@ -11,12 +11,13 @@
 //                 "replicas": [{"name", "current", "offline", "active_ns", "lag"}]}]}
 // On an API error "streams" is absent and "error"/"js_error_code" are set.
 
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class StreamListStep : public StepKind {
+class StreamListStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.stream_list";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override { return {}; }

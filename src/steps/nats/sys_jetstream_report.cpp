@@ -9,7 +9,7 @@ namespace rr::nats {
 
 StepResult SysJetStreamReportStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto conn = open_sys_for_step(cluster, input, result);
+    auto conn = open_sys_for_step(cluster, input, result, pool());
     if (!conn) return;
     auto gathers = sys_ping_all(*conn, {{"VARZ", ""}, {"JSZ", R"({"accounts":true,"streams":true})"}}, input.deadline);
     const SysGather& varz = gathers[0];

@@ -23,12 +23,13 @@
 // A server that answered VARZ but not JSZ has reachable true and error
 // "no reply to $SYS.REQ.SERVER.PING.JSZ". Failures as in sys_server_list.h.
 
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class SysJetStreamReportStep : public StepKind {
+class SysJetStreamReportStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.sys_jetstream_report";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override { return {}; }

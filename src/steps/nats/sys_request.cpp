@@ -76,16 +76,16 @@ bool parse_sys_reply(std::string_view payload, SysReply& out) {
   return true;
 }
 
-SysConnection SysConnection::open(const ClusterConfig& cluster, Deadline deadline) {
+SysConnection SysConnection::open(const ClusterConfig& cluster, Deadline deadline, ConnectionPool* pool) {
   SysConnection c;
-  c.opened_ = connect_first(cluster, Identity::System, deadline);
+  c.opened_ = connect(cluster, Identity::System, deadline, pool);
   return c;
 }
 
 std::string SysConnection::server_id() const {
   if (!connected()) return "";
   std::array<char, 128> id{};
-  if (natsConnection_GetConnectedServerId(opened_.conn.get(), id.data(), id.size()) != NATS_OK) return "";
+  if (natsConnection_GetConnectedServerId(opened_.conn(), id.data(), id.size()) != NATS_OK) return "";
   return one_line(id.data(), 64);
 }
 
@@ -104,7 +104,10 @@ SysProblem SysConnection::connect_problem(std::string& error) const {
 nlohmann::json SysConnection::connection_facts() const {
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& a : opened_.attempts) errors.push_back({{"server", a.server}, {"error", a.error}});
-  return {{"connected_url", opened_.url}, {"connected_server_id", server_id()}, {"connect_errors", errors}};
+  return {{"connected_url", opened_.url},
+          {"connected_server_id", server_id()},
+          {"connection_reused", opened_.reused},
+          {"connect_errors", errors}};
 }
 
 SysGather SysConnection::ping(std::string_view what, const std::string& body, Deadline deadline,
@@ -117,7 +120,7 @@ SysGather SysConnection::ping(std::string_view what, const std::string& body, De
     return g;
   };
   if (!connected()) return fail(SysProblem::NotConnected, "not connected to any server");
-  natsConnection* conn = opened_.conn.get();
+  natsConnection* conn = opened_.conn();
 
   natsInbox* raw_inbox = nullptr;
   natsStatus s = natsInbox_Create(&raw_inbox);

@@ -62,10 +62,10 @@ struct SysGather {
 // A connection to the cluster's system account for one step run.
 class SysConnection {
  public:
-  // connect_first(cluster, Identity::System, deadline).
-  static SysConnection open(const ClusterConfig& cluster, Deadline deadline);
+  // connect(cluster, Identity::System, deadline, pool).
+  static SysConnection open(const ClusterConfig& cluster, Deadline deadline, ConnectionPool* pool = nullptr);
 
-  bool connected() const { return opened_.conn != nullptr; }
+  bool connected() const { return opened_.link != nullptr; }
   const std::string& url() const { return opened_.url; }
   const std::vector<ConnectAttempt>& failed_attempts() const { return opened_.attempts; }
   // The id of the server connected to ("" when not connected).
@@ -77,6 +77,7 @@ class SysConnection {
   SysProblem connect_problem(std::string& error) const;
 
   // {"connected_url": "nats://...", "connected_server_id": "...",
+  //  "connection_reused": false,
   //  "connect_errors": [{"server": "nats://...", "error": "..."}]}
   nlohmann::json connection_facts() const;
 

@@ -35,7 +35,7 @@ nlohmann::json sys_server_facts(const SysServer& server, const SysReply* statsz)
 
 StepResult SysServerListStep::run(const StepInput& input) const {
   return run_step(kName, input, [&](const ClusterConfig& cluster, StepResult& result) {
-    auto conn = open_sys_for_step(cluster, input, result);
+    auto conn = open_sys_for_step(cluster, input, result, pool());
     if (!conn) return;
     auto gathers = sys_ping_all(*conn, {{"VARZ", ""}, {"STATSZ", ""}}, input.deadline);
     const SysGather& varz = gathers[0];

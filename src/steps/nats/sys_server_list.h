@@ -34,12 +34,13 @@
 
 #include "steps/nats/sys_request.h"
 #include "steps/nats/sys_servers.h"
-#include "steps/step.h"
+#include "steps/nats/pooled_step.h"
 
 namespace rr::nats {
 
-class SysServerListStep : public StepKind {
+class SysServerListStep : public PooledStep {
  public:
+  using PooledStep::PooledStep;
   static constexpr std::string_view kName = "nats.sys_server_list";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override { return {}; }

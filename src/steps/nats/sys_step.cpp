@@ -19,7 +19,7 @@ nlohmann::json problem_facts(const ClusterConfig& cluster, const SysConnection& 
 }  // namespace
 
 std::optional<SysConnection> open_sys_for_step(const ClusterConfig& cluster, const StepInput& input,
-                                               StepResult& result) {
+                                               StepResult& result, ConnectionPool* pool) {
   if (!has_system_identity(cluster)) {
     result.status = StepStatus::Skipped;
     result.summary = "no system-account user configured for cluster " + cluster.name +
@@ -31,7 +31,7 @@ std::optional<SysConnection> open_sys_for_step(const ClusterConfig& cluster, con
     result.summary = "no server URLs configured for cluster " + cluster.name;
     return std::nullopt;
   }
-  SysConnection conn = SysConnection::open(cluster, input.deadline);
+  SysConnection conn = SysConnection::open(cluster, input.deadline, pool);
   std::string error;
   SysProblem problem = conn.connect_problem(error);
   if (problem == SysProblem::None) return conn;

@@ -23,8 +23,9 @@ namespace rr::nats {
 //  - no server answered: Ok (a fact for the judges), every configured
 //    server reachable false with its connect error, in the envelope of
 //    sys_envelope().
+// `pool` may be null: a connection of the run's own.
 std::optional<SysConnection> open_sys_for_step(const ClusterConfig& cluster, const StepInput& input,
-                                               StepResult& result);
+                                               StepResult& result, ConnectionPool* pool);
 
 // False, with `result` Failed (no responders, not permitted, client error)
 // or Timeout (no reply) and facts {"cluster", "reachable": false, "system":

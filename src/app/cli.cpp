@@ -238,7 +238,7 @@ int run_cli(int argc, char** argv) {
       spdlog::critical("refusing to start: {} problem(s) in configuration or rules", loaded.errors.size());
       return 1;
     }
-    return serve(loaded.ctx);
+    return serve(loaded.ctx, args->config);
   }
   if (args->command == "check") return run_check(*args);
   if (args->command == "triage") return run_triage(*args);

@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <mutex>
+#include <utility>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "app/logging.h"
+#include "app/setup.h"
 #include "engine/engine.h"
 #include "intake/http/server.h"
 #include "metrics/metrics.h"
@@ -48,9 +51,79 @@ DeliveryOptions delivery_options(const DeliveryConfig& d) {
   return o;
 }
 
+// The settings fixed at start that `next` changes, by config key.
+std::vector<std::string> restart_only_changes(const Config& was, const Config& next) {
+  std::vector<std::string> changed;
+  auto same_auth = [](const AuthConfig& a, const AuthConfig& b) {
+    return a.bearer_token == b.bearer_token && a.basic_username == b.basic_username &&
+           a.basic_password == b.basic_password && a.read_token == b.read_token;
+  };
+  if (was.listen != next.listen) changed.push_back("listen");
+  if (!same_auth(was.auth, next.auth)) changed.push_back("auth");
+  if (was.body_limit != next.body_limit) changed.push_back("body_limit");
+  if (was.state.dir != next.state.dir || was.state.full_sync != next.state.full_sync) changed.push_back("state");
+  if (was.engine.workers != next.engine.workers) changed.push_back("engine.workers");
+  if (was.engine.queue != next.engine.queue) changed.push_back("engine.queue");
+  return changed;
+}
+
+// The outbox in use; a reload replaces it. The engine reaches it only
+// through here, so a report is routed by, and wakes, the current one.
+class CurrentOutbox {
+ public:
+  explicit CurrentOutbox(std::shared_ptr<Outbox> box) : box_(std::move(box)) {}
+  std::shared_ptr<Outbox> get() const {
+    std::lock_guard lock(mu_);
+    return box_;
+  }
+  // Stops the old one (its send in flight finishes; what it still owes stays
+  // in the store) and starts `next`, which sends what the store owes.
+  void replace(std::shared_ptr<Outbox> next) {
+    std::shared_ptr<Outbox> old;
+    {
+      std::lock_guard lock(mu_);
+      old = std::exchange(box_, next);
+    }
+    old->stop();
+    next->start();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<Outbox> box_;
+};
+
+// SIGHUP: load everything again; apply it only when all of it is valid.
+// `started`: the configuration the process started with, whose fixed settings
+// stay until a restart.
+void reload(const std::optional<std::string>& config_path, const Config& started, Engine& engine,
+            CurrentOutbox& outbox, StateStore& store, Metrics& metrics) {
+  spdlog::info("received SIGHUP: reloading configuration and rules from {}",
+               config_path ? *config_path : std::string("the built-in defaults"));
+  Loaded loaded = load_all(config_path);
+  if (loaded.errors.empty()) {
+    auto next_outbox = Outbox::make(loaded.ctx.config->notify, store, metrics, delivery_options(loaded.ctx.config->delivery));
+    if (!next_outbox) {
+      loaded.errors.push_back(next_outbox.error());
+    } else {
+      const Config& next = *loaded.ctx.config;
+      for (const std::string& key : restart_only_changes(started, next))
+        spdlog::warn("reload: {} changed; it takes effect after a restart", key);
+      set_log_redactor(next.redactor);
+      engine.reload(loaded.ctx);
+      outbox.replace(std::shared_ptr<Outbox>(std::move(*next_outbox)));
+      spdlog::info("reloaded: {} rule(s), {} cluster(s), {} target(s); config {}", loaded.ctx.rules->rules().size(),
+                   next.clusters.size(), next.notify.size(), next.source);
+      return;
+    }
+  }
+  for (const Error& e : loaded.errors) spdlog::error("reload: {}", e.to_string());
+  spdlog::error("reload refused: {} problem(s); still running the configuration loaded before", loaded.errors.size());
+}
+
 }  // namespace
 
-int serve(const TriageContext& ctx) {
+int serve(const TriageContext& ctx, const std::optional<std::string>& config_path) {
   const Config& cfg = *ctx.config;
   set_log_redactor(cfg.redactor);  // the config's `redact` patterns too
   // Signals are taken synchronously by this thread only: block them before
@@ -59,20 +132,22 @@ int serve(const TriageContext& ctx) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // reload, see serve.h
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   Metrics metrics;
   std::unique_ptr<StateStore> store = open_store(cfg.state);
-  auto outbox = Outbox::make(cfg.notify, *store, metrics, delivery_options(cfg.delivery));
-  if (!outbox) {
-    spdlog::critical("refusing to start: {}", outbox.error().to_string());
+  auto made = Outbox::make(cfg.notify, *store, metrics, delivery_options(cfg.delivery));
+  if (!made) {
+    spdlog::critical("refusing to start: {}", made.error().to_string());
     return 1;
   }
+  CurrentOutbox outbox(std::shared_ptr<Outbox>(std::move(*made)));
   if (cfg.notify.empty()) spdlog::warn("no notify targets configured: reports will only be kept for GET /reports");
 
   Engine engine(ctx, *store,
-                ReportRoute{[&](const Report& r) { return (*outbox)->route(r); }, [&] { (*outbox)->wake(); }},
+                ReportRoute{[&](const Report& r) { return outbox.get()->route(r); }, [&] { outbox.get()->wake(); }},
                 metrics);
 
   ServerOptions options;
@@ -87,7 +162,7 @@ int serve(const TriageContext& ctx) {
     return 1;
   }
   engine.recover();
-  (*outbox)->start();
+  outbox.get()->start();
   engine.start();
   spdlog::info("runbook-responder {} listening on {} (port {}); {} rule(s), {} cluster(s), {} target(s); config {}",
                RR_VERSION, cfg.listen, port.value(), ctx.rules->rules().size(), cfg.clusters.size(), cfg.notify.size(),
@@ -96,13 +171,17 @@ int serve(const TriageContext& ctx) {
   std::thread http([&] { server.serve(); });
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (true) {
+    if (sigwait(&stop_signals, &sig) != 0) continue;
+    if (sig != SIGHUP) break;
+    reload(config_path, cfg, engine, outbox, *store, metrics);
+  }
   spdlog::info("received {}, stopping: no new webhooks; triages in progress finish, the rest stays journaled",
                sig == SIGINT ? "SIGINT" : "SIGTERM");
   server.stop();
   http.join();
   engine.stop();
-  (*outbox)->stop();
+  outbox.get()->stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -21,7 +21,8 @@ TimePoint now() { return std::chrono::time_point_cast<Nanos>(Clock::now()); }
 }  // namespace
 
 Engine::Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics& metrics)
-    : triage_(std::move(ctx)),
+    : triage_(std::make_shared<const Triage>(std::move(ctx))),
+      capacity_(triage_->context().config->engine.queue),
       store_(store),
       route_(std::move(route)),
       metrics_(metrics),
@@ -35,7 +36,7 @@ Engine::Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics&
       latency_(metrics.histogram("rr_report_latency_seconds",
                                  "Time from a webhook's arrival to its reports being committed for delivery.", {},
                                  {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120})) {
-  const int workers = std::max(1, triage_.context().config->engine.workers);
+  const int workers = std::max(1, triage_->context().config->engine.workers);
   for (int i = 0; i < workers; ++i) shards_.push_back(std::make_unique<Shard>());
   // The registry may outlive the engine: the gauges read shared counters.
   metrics.gauge("rr_queue_depth", "Webhooks accepted and waiting for a worker.",
@@ -43,10 +44,21 @@ Engine::Engine(TriageContext ctx, StateStore& store, ReportRoute route, Metrics&
   metrics.gauge("rr_steps_abandoned", "Steps abandoned at their deadline and still running.",
                 [] { return static_cast<double>(abandoned_steps()); });
   metrics.gauge("rr_queue_capacity", "Bound of the webhook queue.",
-                [capacity = triage_.context().config->engine.queue] { return static_cast<double>(capacity); });
+                [capacity = capacity_] { return static_cast<double>(capacity); });
 }
 
 Engine::~Engine() { stop(); }
+
+std::shared_ptr<const Triage> Engine::triage() const {
+  std::lock_guard lock(triage_mu_);
+  return triage_;
+}
+
+void Engine::reload(TriageContext ctx) {
+  auto next = std::make_shared<const Triage>(std::move(ctx));
+  std::lock_guard lock(triage_mu_);
+  triage_ = std::move(next);
+}
 
 void Engine::recover() {
   auto groups = store_.groups();
@@ -105,9 +117,8 @@ void Engine::stop() {
 
 WebhookSink::Admission Engine::accept(Notification notification, std::string_view body, TimePoint received) {
   if (stopped_) return Admission::Stopped;
-  const std::size_t capacity = triage_.context().config->engine.queue;
   std::size_t before = pending_->fetch_add(1);
-  if (before >= capacity) {
+  if (before >= capacity_) {
     --*pending_;
     return Admission::Full;
   }
@@ -125,7 +136,7 @@ WebhookSink::Admission Engine::accept(Notification notification, std::string_vie
 
 std::string Engine::not_ready() const {
   if (stopped_) return "stopping";
-  if (pending_->load() >= triage_.context().config->engine.queue) return "queue full";
+  if (pending_->load() >= capacity_) return "queue full";
   if (std::string problem = store_.problem(); !problem.empty()) return "state store: " + problem;
   return "";
 }
@@ -187,8 +198,8 @@ bool Engine::commit(const TriageCommit& c) {
   }
 }
 
-void Engine::finish(Report& report, TriageCommit& c) {
-  const std::string& external = triage_.context().config->external_url;
+void Engine::finish(const Config& config, Report& report, TriageCommit& c) {
+  const std::string& external = config.external_url;
   if (!external.empty()) {
     report.url = external + "/reports/" + report.id;
     report.links.insert(report.links.begin(), Link{"Full report", report.url});
@@ -200,13 +211,15 @@ void Engine::finish(Report& report, TriageCommit& c) {
 }
 
 void Engine::process(const Notification& n, TimePoint received, std::vector<std::int64_t> journal_ids) {
-  const Config& cfg = *triage_.context().config;
+  // One context for the whole notification, even if a reload comes meanwhile.
+  const std::shared_ptr<const Triage> triage = this->triage();
+  const Config& cfg = *triage->context().config;
   const TimePoint at = now();
   GroupChanges changes = tracker_.compare(n);
   alerts_.inc({"duplicate"}, static_cast<double>(changes.unchanged));
 
   std::vector<AlertPlan> plans;
-  for (AlertPlan& p : triage_.plan(changes.newly_firing)) {
+  for (AlertPlan& p : triage->plan(changes.newly_firing)) {
     if (tracker_.cooling(p.alert->fingerprint, p.rule ? p.rule->name : "", cfg.engine.cooldown, at)) {
       alerts_.inc({"cooldown"});
       continue;
@@ -222,14 +235,14 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   std::vector<ActionDecision> actions;
   if (!plans.empty()) {
     // Targets that edit one message per incident show "diagnosing" at once.
-    Report started = triage_.started(n, plans);
+    Report started = triage->started(n, plans);
     if (!route_.targets(started).empty()) {
       TriageCommit early;
-      finish(started, early);
+      finish(cfg, started, early);
       if (store_.commit(early)) route_.committed();
     }
-    Report report = triage_.run(n, plans, &metrics_);
-    actions = remediation_.decide(plans, report, at);
+    Report report = triage->run(n, plans, &metrics_);
+    actions = remediation_.decide(*triage, plans, report, at);
     spdlog::info("triaged group {}: {} ({} alert(s), rule {}, {} ms)", log_safe(n.group_key, 200), report.verdict,
                  plans.size(), report.rule.empty() ? "-" : report.rule, report.triage_duration.count());
     for (const AlertPlan& p : plans) c.cooldowns.push_back(CooldownRecord{p.alert->fingerprint, p.rule ? p.rule->name : "", at});
@@ -237,9 +250,9 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   }
   if (!changes.newly_resolved.empty()) {
     alerts_.inc({"resolved"}, static_cast<double>(changes.newly_resolved.size()));
-    reports.push_back(triage_.resolution(n, changes.newly_resolved, &metrics_));
+    reports.push_back(triage->resolution(n, changes.newly_resolved, &metrics_));
   }
-  for (Report& r : reports) finish(r, c);
+  for (Report& r : reports) finish(cfg, r, c);
 
   if (!commit(c)) return;  // stopping: the journal keeps the notification
   tracker_.record(n, at);
@@ -258,9 +271,9 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   // Announced in the report just committed; each one's outcome follows in its own.
   for (const ActionDecision& d : actions) {
     if (d.verdict != ActionDecision::Verdict::Go || stopped_) continue;
-    Report after = remediation_.act(d, n, &metrics_);
+    Report after = remediation_.act(*triage, d, n, &metrics_);
     TriageCommit done;
-    finish(after, done);
+    finish(cfg, after, done);
     if (commit(done)) route_.committed();
   }
 

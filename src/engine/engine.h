@@ -58,6 +58,12 @@ class Engine : public WebhookSink {
   // stays journaled for the next start. Idempotent.
   void stop();
 
+  // From now on, notifications a worker takes are triaged with `ctx` (rules,
+  // clusters, thresholds, steps, judges, actions); one in hand finishes with
+  // the context it started with, and nothing queued is dropped. What is fixed
+  // at construction stays: the number of workers and the queue's bound.
+  void reload(TriageContext ctx);
+
   Admission accept(Notification notification, std::string_view body, TimePoint received) override;
   std::string not_ready() const override;
   std::size_t depth() const { return pending_->load(); }
@@ -84,11 +90,15 @@ class Engine : public WebhookSink {
   // when it gave up (the journal keeps the notification for the next start).
   bool commit(const TriageCommit& commit);
   // Gives a report its page URL and link, and its rows for the store.
-  void finish(Report& report, TriageCommit& commit);
+  void finish(const Config& config, Report& report, TriageCommit& commit);
+  // The current triage; the caller's copy keeps it alive through a reload.
+  std::shared_ptr<const Triage> triage() const;
 
-  Triage triage_;
+  mutable std::mutex triage_mu_;
+  std::shared_ptr<const Triage> triage_;  // guarded by triage_mu_
+  const std::size_t capacity_;            // engine.queue at construction
   StateStore& store_;
-  Remediation remediation_{triage_, store_};
+  Remediation remediation_{store_};
   ReportRoute route_;
   Metrics& metrics_;
   GroupTracker tracker_;

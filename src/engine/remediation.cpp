@@ -52,8 +52,8 @@ std::string guards_text(const ActionSpec& a) {
 
 }  // namespace
 
-std::optional<std::string> Remediation::store_guards(TimePoint now) const {
-  const ActionsConfig& cfg = triage_.context().config->actions;
+std::optional<std::string> Remediation::store_guards(const Triage& triage, TimePoint now) const {
+  const ActionsConfig& cfg = triage.context().config->actions;
   const Nanos window = std::max<Nanos>(cfg.cooldown, std::chrono::hours(1));
   auto recent = store_.actions_since(now - window);
   if (!recent) return "the state store cannot say which actions ran recently (" + recent.error().message + ")";
@@ -71,8 +71,8 @@ std::optional<std::string> Remediation::store_guards(TimePoint now) const {
   return std::nullopt;
 }
 
-std::optional<std::string> Remediation::quorum_without(const ActionDecision& d) const {
-  const auto& ctx = triage_.context();
+std::optional<std::string> Remediation::quorum_without(const Triage& triage, const ActionDecision& d) const {
+  const auto& ctx = triage.context();
   const StepKind* health = ctx.steps->find("nats.health");
   if (!health || !d.plan->cluster) return std::string("quorum: no NATS cluster to read the health of");
   // fresh: read now, never a result shared from a triage seconds ago.
@@ -99,9 +99,9 @@ std::optional<std::string> Remediation::quorum_without(const ActionDecision& d) 
   return std::nullopt;
 }
 
-std::vector<ActionDecision> Remediation::decide(const std::vector<AlertPlan>& plans, Report& report,
-                                                TimePoint now) const {
-  const Config& cfg = *triage_.context().config;
+std::vector<ActionDecision> Remediation::decide(const Triage& triage, const std::vector<AlertPlan>& plans,
+                                                Report& report, TimePoint now) const {
+  const Config& cfg = *triage.context().config;
   std::vector<ActionDecision> out;
   std::vector<Finding> said;  // added after the loop: `hits` point into report.findings
   std::set<std::string> seen_rules;
@@ -127,7 +127,7 @@ std::vector<ActionDecision> Remediation::decide(const std::vector<AlertPlan>& pl
         } else if (has_guard(a, "single") && hits.size() != 1) {
           d.why = fmt::format("single: {} findings {}, the action is for exactly one", hits.size(), a.when);
         } else {
-          if (!store_why) store_why = store_guards(now);
+          if (!store_why) store_why = store_guards(triage, now);
           if (*store_why) {
             d.why = **store_why;
           } else if (cfg.actions.dry_run) {
@@ -163,12 +163,12 @@ std::vector<ActionDecision> Remediation::decide(const std::vector<AlertPlan>& pl
   return out;
 }
 
-Report Remediation::act(const ActionDecision& d, const Notification& n, Metrics* metrics) {
+Report Remediation::act(const Triage& triage, const ActionDecision& d, const Notification& n, Metrics* metrics) {
   std::lock_guard lock(acting_);
-  const Config& cfg = *triage_.context().config;
+  const Config& cfg = *triage.context().config;
   const AlertPlan& plan = *d.plan;
   const std::string label = label_of(d);
-  Report report = triage_.report_for(n);
+  Report report = triage.report_for(n);
   report.rule = plan.rule->name;
   report.cluster = plan.cluster ? plan.cluster->name : "";
   auto started = std::chrono::steady_clock::now();
@@ -188,9 +188,9 @@ Report Remediation::act(const ActionDecision& d, const Notification& n, Metrics*
 
   // The guards again, now: another triage may have acted meanwhile.
   const TimePoint now = Clock::now();
-  if (auto why = store_guards(now)) return refuse(*why);
+  if (auto why = store_guards(triage, now)) return refuse(*why);
   if (has_guard(*d.spec, "quorum"))
-    if (auto why = quorum_without(d)) return refuse(*why);
+    if (auto why = quorum_without(triage, d)) return refuse(*why);
   ActionRecord record{now, plan.rule->name, d.spec->name, d.target, "started"};
   if (auto r = store_.record_action(record); !r) return refuse("cannot record it in the state store: " + r.error().message);
 
@@ -230,7 +230,7 @@ Report Remediation::act(const ActionDecision& d, const Notification& n, Metrics*
   const Deadline verify_until = Deadline::after(cfg.actions.verify_within);
   Triage::Verification v;
   while (true) {
-    v = triage_.verify({plan.alert}, metrics);
+    v = triage.verify({plan.alert}, metrics);
     if (v.checks == 0 || v.recovered || verify_until.expired()) break;
     std::this_thread::sleep_for(std::min<Nanos>(kVerifyEvery, Nanos(verify_until.remaining())));
   }

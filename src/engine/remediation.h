@@ -45,23 +45,24 @@ struct ActionDecision {
 class Remediation {
  public:
   // `store` must outlive this.
-  Remediation(const Triage& triage, StateStore& store) : triage_(triage), store_(store) {}
+  explicit Remediation(StateStore& store) : store_(store) {}
 
   // The allowed actions the report's findings call for, each with the guards
   // that can be judged now; adds a responder.action finding per decision.
-  std::vector<ActionDecision> decide(const std::vector<AlertPlan>& plans, Report& report, TimePoint now) const;
+  // `triage` is the one that made `plans` (its config says what is allowed).
+  std::vector<ActionDecision> decide(const Triage& triage, const std::vector<AlertPlan>& plans, Report& report,
+                                     TimePoint now) const;
 
   // Acts on a Go decision (see above) and returns the report of what
   // happened, for the group of `n`. `metrics` may be null.
-  Report act(const ActionDecision& decision, const Notification& n, Metrics* metrics);
+  Report act(const Triage& triage, const ActionDecision& decision, const Notification& n, Metrics* metrics);
 
  private:
   // nullopt when the store's guards hold at `now`; else why not.
-  std::optional<std::string> store_guards(TimePoint now) const;
+  std::optional<std::string> store_guards(const Triage& triage, TimePoint now) const;
   // nullopt when the cluster keeps a majority without the target; else why not.
-  std::optional<std::string> quorum_without(const ActionDecision& d) const;
+  std::optional<std::string> quorum_without(const Triage& triage, const ActionDecision& d) const;
 
-  const Triage& triage_;
   StateStore& store_;
   std::mutex acting_;  // one action at a time, guards checked and recorded under it
 };

@@ -83,8 +83,8 @@ struct Fixture {
   std::pair<Report, std::vector<ActionDecision>> decide(const Notification& n, std::vector<AlertPlan>& plans) {
     plans = triage->plan(alerts_of(n));
     Report report = triage->run(n, plans, nullptr);
-    Remediation r(*triage, *state.store);
-    auto decisions = r.decide(plans, report, Clock::now());
+    Remediation r(*state.store);
+    auto decisions = r.decide(*triage, plans, report, Clock::now());
     return {std::move(report), std::move(decisions)};
   }
 };
@@ -190,16 +190,16 @@ TEST_CASE("remediation: at the moment of acting, quorum is read again and nothin
   std::vector<AlertPlan> plans;
   auto decisions = fx.decide(n, plans).second;
   REQUIRE(decisions.at(0).verdict == ActionDecision::Verdict::Go);
-  Remediation r(*fx.triage, *fx.state.store);
+  Remediation r(*fx.state.store);
 
   fx.healthy = {true, false, false};  // a second server went meanwhile
-  Report refused = r.act(decisions[0], n, nullptr);
+  Report refused = r.act(*fx.triage, decisions[0], n, nullptr);
   CHECK(refused.verdict ==
         "Automatic action restart (restart_unit) on n2 not taken: quorum: only 1 of the other 2 servers answer "
         "healthy, not a majority of 3");
 
   fx.healthy = {true, true, true};  // it came back by itself
-  CHECK(r.act(decisions[0], n, nullptr).verdict.find("the target answers healthy again") != std::string::npos);
+  CHECK(r.act(*fx.triage, decisions[0], n, nullptr).verdict.find("the target answers healthy again") != std::string::npos);
   // Neither was recorded: refusals do not count against the limits.
   auto recorded = fx.state.store->actions_since(Clock::now() - std::chrono::hours(1));
   REQUIRE(recorded);

@@ -47,6 +47,8 @@ class Responder {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string log() const;  // stdout + stderr so far
   Process& process() { return process_; }
+  // The config file it was started with (rewrite it, then SIGHUP, to reload).
+  std::filesystem::path config_file() const { return dir_ / "config.yaml"; }
   // The value of one series of its GET /metrics, named exactly as exposed
   // (`rr_alerts_total{action="duplicate"}`); 0 when absent or unreachable.
   double metric(const std::string& series) const;

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <utility>
@@ -29,7 +31,9 @@ namespace {
 std::unique_ptr<StateStore> open_store(const StateConfig& cfg) {
   std::error_code ec;
   std::filesystem::create_directories(cfg.dir, ec);
-  if (!ec) ::chmod(cfg.dir.c_str(), 0700);  // reports name hosts and commands
+  // Reports name hosts and commands: the directory is the owner's alone.
+  if (!ec && ::chmod(cfg.dir.c_str(), 0700) != 0)
+    spdlog::warn("state: cannot make {} private (mode 0700): {}", cfg.dir, std::strerror(errno));
   std::string path = (std::filesystem::path(cfg.dir) / "responder.db").string();
   auto store = SqliteStore::open(path, SqliteOptions{.full_sync = cfg.full_sync});
   if (store) {
@@ -59,6 +63,8 @@ std::vector<std::string> restart_only_changes(const Config& was, const Config& n
            a.basic_password == b.basic_password && a.read_token == b.read_token;
   };
   if (was.listen != next.listen) changed.push_back("listen");
+  // Whether the listener speaks TLS; its files and client CA reload (reload()).
+  if (was.tls.enabled() != next.tls.enabled()) changed.push_back("tls");
   if (!same_auth(was.auth, next.auth)) changed.push_back("auth");
   if (was.body_limit != next.body_limit) changed.push_back("body_limit");
   if (was.state.dir != next.state.dir || was.state.full_sync != next.state.full_sync) changed.push_back("state");
@@ -95,20 +101,35 @@ class CurrentOutbox {
 
 // SIGHUP: load everything again; apply it only when all of it is valid.
 // `started`: the configuration the process started with, whose fixed settings
-// stay until a restart.
+// stay until a restart. The listener's TLS certificate, key and client CA
+// are read again too (they are rotated in place, e.g. by cert-manager or
+// certbot): loading the configuration already proved the new files load and
+// match; the server then loads them once more for itself, and only if that
+// also works does the reload go on, so a broken key refuses the whole reload
+// and the certificate in use stays. A new one serves the connections that
+// start after it (HttpServer::reload_tls). The webhook rate limit applies to
+// the next request.
 void reload(const std::optional<std::string>& config_path, const Config& started, Engine& engine,
-            CurrentOutbox& outbox, StateStore& store, Metrics& metrics) {
+            CurrentOutbox& outbox, StateStore& store, Metrics& metrics, HttpServer& server) {
   spdlog::info("received SIGHUP: reloading configuration and rules from {}",
                config_path ? *config_path : std::string("the built-in defaults"));
   Loaded loaded = load_all(config_path);
   if (loaded.errors.empty()) {
-    auto next_outbox = Outbox::make(loaded.ctx.config->notify, store, metrics, delivery_options(loaded.ctx.config->delivery));
-    if (!next_outbox) {
-      loaded.errors.push_back(next_outbox.error());
-    } else {
-      const Config& next = *loaded.ctx.config;
+    const Config& next = *loaded.ctx.config;
+    auto next_outbox = Outbox::make(next.notify, store, metrics, delivery_options(next.delivery));
+    if (!next_outbox) loaded.errors.push_back(next_outbox.error());
+    // Last, as it applies at once: nothing after it can refuse the reload.
+    if (loaded.errors.empty() && server.uses_tls() && next.tls.enabled()) {
+      if (auto applied = server.reload_tls(next.tls); !applied) loaded.errors.push_back(applied.error());
+    }
+    if (loaded.errors.empty()) {
       for (const std::string& key : restart_only_changes(started, next))
         spdlog::warn("reload: {} changed; it takes effect after a restart", key);
+      if (server.uses_tls() && next.tls.enabled())
+        spdlog::info("reload: tls: new connections get {}{}", server.tls_certificate(),
+                     next.tls.requires_client_cert() ? "; client certificates verified against " + next.tls.client_ca_file
+                                                     : std::string());
+      server.set_rate_limit(next.rate_limit);
       set_log_redactor(next.redactor);
       engine.reload(loaded.ctx);
       outbox.replace(std::shared_ptr<Outbox>(std::move(*next_outbox)));
@@ -153,20 +174,32 @@ int serve(const TriageContext& ctx, const std::optional<std::string>& config_pat
   ServerOptions options;
   options.listen = cfg.listen;
   options.auth = cfg.auth;
+  options.tls = cfg.tls;
+  options.rate_limit = cfg.rate_limit;
   options.body_limit = cfg.body_limit;
   options.reports = store.get();
   HttpServer server(options, engine, metrics);
   auto port = server.bind();
   if (!port) {
-    spdlog::critical("cannot listen on {}: {}", cfg.listen, port.error().message);
+    spdlog::critical("cannot listen on {}: {}", cfg.listen,
+                     port.error().where.rfind("tls", 0) == 0 ? port.error().to_string() : port.error().message);
     return 1;
   }
   engine.recover();
   outbox.get()->start();
   engine.start();
-  spdlog::info("runbook-responder {} listening on {} (port {}); {} rule(s), {} cluster(s), {} target(s); config {}",
-               RR_VERSION, cfg.listen, port.value(), ctx.rules->rules().size(), cfg.clusters.size(), cfg.notify.size(),
+  spdlog::info("runbook-responder {} listening on {} (port {}, {}); {} rule(s), {} cluster(s), {} target(s); config {}",
+               RR_VERSION, cfg.listen, port.value(), server.uses_tls() ? "https" : "http", ctx.rules->rules().size(), cfg.clusters.size(), cfg.notify.size(),
                cfg.source);
+  if (server.uses_tls())
+    spdlog::info("tls: serving {}{}", server.tls_certificate(),
+                 cfg.tls.requires_client_cert() ? "; client certificates verified against " + cfg.tls.client_ca_file
+                                                : std::string());
+  if (cfg.rate_limit.enabled())
+    spdlog::info("webhook rate limit: {} per client address, burst {}; {} allowlisted range(s)", cfg.rate_limit.rate,
+                 cfg.rate_limit.burst, cfg.rate_limit.allow.size());
+  else
+    spdlog::info("webhook rate limit: off");
   if (!cfg.external_url.empty()) spdlog::info("reports: {}/reports", cfg.external_url);
   std::thread http([&] { server.serve(); });
 
@@ -174,7 +207,7 @@ int serve(const TriageContext& ctx, const std::optional<std::string>& config_pat
   while (true) {
     if (sigwait(&stop_signals, &sig) != 0) continue;
     if (sig != SIGHUP) break;
-    reload(config_path, cfg, engine, outbox, *store, metrics);
+    reload(config_path, cfg, engine, outbox, *store, metrics, server);
   }
   spdlog::info("received {}, stopping: no new webhooks; triages in progress finish, the rest stays journaled",
                sig == SIGINT ? "SIGINT" : "SIGTERM");

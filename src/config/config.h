@@ -12,6 +12,7 @@
 #include "common/redact.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "config/listener.h"
 #include "config/ssh.h"
 #include "config/thresholds.h"
 #include "rules/matcher.h"
@@ -117,6 +118,8 @@ struct ActionsConfig {
 struct Config {
   std::string listen = "127.0.0.1:9095";
   AuthConfig auth;
+  TlsConfig tls;                  // off unless `tls` is given
+  WebhookRateLimit rate_limit;    // per client on POST /webhook; on by default
   std::size_t body_limit = 1 << 20;
   std::vector<std::string> rules = {"rules/*.yaml"};
   std::string base_dir = ".";  // relative paths in the file resolve from here
@@ -156,7 +159,10 @@ Config default_config();
 // control-character secret is an error naming the key and the path or
 // variable, never the content. Relative paths resolve against the file's
 // directory (Config::base_dir). Validation: listen is host:port, auth is
-// required when listen is not loopback, names unique, servers nats:// or
+// required when listen is not loopback (unless tls.client_ca_file requires
+// client certificates), tls files readable and loading (the key matching the
+// certificate), rate_limit.per_client N/s|N/m|N/h or none, burst 1..10^6,
+// allow IP addresses or CIDR blocks, names unique, servers nats:// or
 // tls://, monitor http(s):// and one per server when given, at most one
 // identity per account, webhook/slack need an http(s) URL, body_limit
 // 1..64MiB, engine.workers 1..64, queue 1..1000000, step_timeout <= deadline,

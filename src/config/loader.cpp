@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <map>
 #include <filesystem>
 #include <set>
 
@@ -10,6 +12,7 @@
 #include "common/host_port.h"
 #include "config/secret.h"
 #include "config/ssh_loader.h"
+#include "config/tls.h"
 #include "rules/template.h"
 #include "common/file.h"
 #include "rules/yaml_reader.h"
@@ -74,7 +77,7 @@ class ConfigReader {
       return;
     }
     auto f = yaml::Fields::read(r_, *doc, "the config file",
-                                {"listen", "auth", "body_limit", "rules", "clusters", "notify", "engine", "delivery",
+                                {"listen", "auth", "tls", "rate_limit", "body_limit", "rules", "clusters", "notify", "engine", "delivery",
                                  "state", "external_url", "thresholds",
                                  "ssh", "hosts", "commands", "redact", "actions"});
     if (!f) return;
@@ -85,9 +88,15 @@ class ConfigReader {
       }
     }
     if (const YAML::Node* n = f->find("auth")) read_auth(*n, c.auth);
+    if (const YAML::Node* n = f->find("tls")) read_tls(*n, c.tls);
     // (A broken `auth` block has its own errors; this one is for a missing block.)
-    if (!f->find("auth") && !is_loopback_listen(c.listen) && parse_host_port(c.listen))
-      r_.error(f->find("listen") ? *f->find("listen") : *doc, "auth is required when listen is not a loopback address");
+    // Required client certificates authenticate too (config/listener.h).
+    if (!f->find("auth") && !is_loopback_listen(c.listen) && parse_host_port(c.listen) &&
+        !(f->find("tls") && c.tls.requires_client_cert()))
+      r_.error(f->find("listen") ? *f->find("listen") : *doc,
+               "auth is required when listen is not a loopback address (or tls.client_ca_file, requiring client "
+               "certificates)");
+    if (const YAML::Node* n = f->find("rate_limit")) read_rate_limit(*n, c.rate_limit);
     if (const YAML::Node* n = f->find("body_limit")) {
       if (auto v = yaml::string_value(r_, *n, "body_limit")) {
         auto size = parse_size(*v);
@@ -165,6 +174,71 @@ class ConfigReader {
     duration("timeout", a.timeout);
     duration("verify_within", a.verify_within);
     if (const YAML::Node* n = f->find("commands")) read_commands(r_, *n, a.commands);
+  }
+
+  // `tls`: the files are loaded here, as the server will load them, so a
+  // missing file, a broken key or a key of another certificate is a config error.
+  void read_tls(const YAML::Node& node, TlsConfig& tls) {
+    auto f = yaml::Fields::read(r_, node, "tls", {"cert_file", "key_file", "client_ca_file"});
+    if (!f) return;
+    const std::size_t errors_before = r_.error_count();
+    TlsConfig read;
+    std::map<std::string, const YAML::Node*> at;  // "tls.cert_file" -> its node
+    auto path = [&](const char* key, bool required, std::string& out) {
+      const YAML::Node* n = required ? f->require(key) : f->find(key);
+      if (!n) return;
+      at["tls." + std::string(key)] = n;
+      auto v = yaml::string_value(r_, *n, std::string("tls.") + key);
+      if (v && (v->empty() || !is_printable_ascii(*v)))
+        r_.error(*n, std::string("tls.") + key + " must be a path");
+      else if (v)
+        out = resolve_path(base_dir_, *v);
+    };
+    path("cert_file", true, read.cert_file);
+    path("key_file", true, read.key_file);
+    path("client_ca_file", false, read.client_ca_file);
+    if (r_.error_count() != errors_before) return;
+    auto ctx = make_server_tls_context(read);
+    if (!ctx) {
+      auto it = at.find(ctx.error().where);
+      r_.error(it != at.end() ? *it->second : node, ctx.error().where + " " + ctx.error().message);
+      return;
+    }
+    tls = std::move(read);
+  }
+
+  // `rate_limit`: {per_client: N/s|N/m|N/h|none, burst: N, allow: [addresses and CIDR blocks]}.
+  void read_rate_limit(const YAML::Node& node, WebhookRateLimit& limit) {
+    auto f = yaml::Fields::read(r_, node, "rate_limit", {"per_client", "burst", "allow"});
+    if (!f) return;
+    if (const YAML::Node* n = f->find("per_client")) {
+      if (auto v = yaml::string_value(r_, *n, "rate_limit.per_client")) {
+        auto rate = parse_request_rate(*v);
+        if (!rate) {
+          r_.error(*n, "rate_limit.per_client " + rate.error().message + " (or none)");
+        } else {
+          limit.per_second = *rate;
+          limit.rate = std::string(trim(*v));
+          // Ten seconds' worth unless `burst` says otherwise.
+          limit.burst = std::max(1.0, std::ceil(*rate * 10));
+        }
+      }
+    }
+    if (const YAML::Node* n = f->find("burst")) {
+      if (auto v = yaml::integer_value(r_, *n, "rate_limit.burst", 1, 1000000)) limit.burst = static_cast<double>(*v);
+    }
+    if (const YAML::Node* n = f->find("allow")) {
+      if (auto v = yaml::string_list(r_, *n, "rate_limit.allow")) {
+        limit.allow.clear();
+        for (std::size_t i = 0; i < v->size(); ++i) {
+          auto range = parse_address_range((*v)[i]);
+          if (range)
+            limit.allow.push_back(std::move(*range));
+          else
+            r_.error((*n)[i], "rate_limit.allow[" + std::to_string(i) + "] " + range.error().message);
+        }
+      }
+    }
   }
 
   void read_auth(const YAML::Node& node, AuthConfig& auth) {

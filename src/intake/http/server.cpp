@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "config/tls.h"
 #include "intake/http/auth.h"
+#include "intake/http/rate_limiter.h"
 #include "intake/http/report_routes.h"
 #include "common/host_port.h"
 
@@ -70,6 +73,10 @@ void method_not_allowed(httplib::Response& res, const char* allow) {
   res.set_content("method not allowed\n", "text/plain");
 }
 
+// Answered to a connection without a verified client certificate when one
+// is required: a Kubernetes probe cannot present one.
+bool is_probe_path(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
+
 bool is_get_path(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/reports" ||
          path.rfind("/reports/", 0) == 0;
@@ -82,22 +89,84 @@ void socket_options(socket_t sock) {
   setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
 }
 
-// Two repairs to httplib 0.11's listening socket.
-class Listener : public httplib::Server {
+// Two repairs to httplib 0.11's listening socket, for the plain and the TLS
+// server alike.
+class ListenerControl {
  public:
+  virtual ~ListenerControl() = default;
   // httplib listens with a backlog of 5: a sixth simultaneous connect (an HA
   // pair flushing many groups) has its SYN dropped and waits a full second
   // for the retransmit. Linux takes a second listen() as a new backlog.
-  void raise_backlog() {
-    socket_t sock = svr_sock_;
-    if (sock != INVALID_SOCKET) ::listen(sock, SOMAXCONN);
-  }
+  virtual void raise_backlog() = 0;
   // httplib closes the socket only from a running loop; this closes it when
   // stop() comes between bind() and serve().
-  void close_unserved() {
-    socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+  virtual void close_unserved() = 0;
+};
+
+template <class Base>
+class Listener final : public Base, public ListenerControl {
+ public:
+  using Base::Base;
+  void raise_backlog() override {
+    socket_t sock = this->svr_sock_;
+    if (sock != INVALID_SOCKET) ::listen(sock, SOMAXCONN);
+  }
+  void close_unserved() override {
+    socket_t sock = this->svr_sock_.exchange(INVALID_SOCKET);
     if (sock != INVALID_SOCKET) ::close(sock);
   }
+};
+
+// The TLS context that new connections get.
+//
+// Reloading a certificate safely: httplib 0.11's SSLServer has one SSL_CTX
+// and creates every connection's SSL from it (SSL_new, under a mutex of its
+// own that we cannot take). OpenSSL does not document changing a live
+// SSL_CTX's certificate (SSL_CTX_use_certificate) while other threads create
+// SSLs from it as thread-safe, so the context is never changed once made.
+// Instead httplib's context is only a base, whose ClientHello callback moves
+// each new connection to the current context with SSL_set_SSL_CTX (the use
+// OpenSSL documents for that callback: "swapping out the associated SSL_CTX
+// pointer"), before any certificate is chosen or requested. A reload makes a
+// whole new context from the files and swaps the pointer here under a mutex;
+// the SSL holds its own reference (SSL_set_SSL_CTX takes one), so connections
+// already open keep the context they started with until they end. Contexts
+// are immutable once published, and SSL_CTX's reference count is atomic.
+class TlsContexts {
+ public:
+  void set(SslCtxPtr ctx) {
+    std::shared_ptr<SSL_CTX> next(ctx.release(), SslCtxFree{});
+    std::lock_guard lock(mu_);
+    current_ = std::move(next);
+  }
+  std::shared_ptr<SSL_CTX> get() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+
+  // The base context's settings (those an SSL copies at SSL_new: protocol
+  // versions, options) and the callback below.
+  bool setup_base(SSL_CTX& base) {
+    apply_server_tls_settings(&base);
+    SSL_CTX_set_client_hello_cb(&base, on_client_hello, this);
+    return true;
+  }
+
+ private:
+  static int on_client_hello(SSL* ssl, int* alert, void* arg) {
+    std::shared_ptr<SSL_CTX> ctx = static_cast<TlsContexts*>(arg)->get();
+    if (!ctx || SSL_set_SSL_CTX(ssl, ctx.get()) != ctx.get()) {
+      *alert = SSL_AD_INTERNAL_ERROR;
+      return SSL_CLIENT_HELLO_ERROR;
+    }
+    // The SSL copied its verify mode from the base at SSL_new; the
+    // certificate, the verify store and the CA list now come from `ctx`.
+    SSL_set_verify(ssl, SSL_CTX_get_verify_mode(ctx.get()), SSL_CTX_get_verify_callback(ctx.get()));
+    return SSL_CLIENT_HELLO_SUCCESS;
+  }
+
+  mutable std::mutex mu_;
+  std::shared_ptr<SSL_CTX> current_;
 };
 
 }  // namespace
@@ -108,9 +177,28 @@ struct HttpServer::Impl {
         sink(s),
         metrics(m),
         received(m.counter("rr_webhooks_received_total", "Webhook POSTs answered, accepted or not.")),
-        rejected(m.counter("rr_webhooks_rejected_total", "Webhook POSTs not accepted, by reason.", {"reason"})) {
-    for (const char* r : {"unauthorized", "malformed", "too_large", "queue_full", "stopped", "state_unavailable", "internal"})
+        rejected(m.counter("rr_webhooks_rejected_total", "Webhook POSTs not accepted, by reason.", {"reason"})),
+        limiter(options.rate_limit),
+        require_client_cert(options.tls.requires_client_cert()),
+        owner(make_listener()),
+        http(*owner),
+        control(dynamic_cast<ListenerControl&>(*owner)) {
+    for (const char* r : {"unauthorized", "rate_limited", "malformed", "too_large", "queue_full", "stopped",
+                          "state_unavailable", "internal"})
       rejected.inc({r}, 0);  // every reason is exposed from the start
+  }
+
+  std::unique_ptr<httplib::Server> make_listener() {
+    if (!options.tls.enabled()) return std::make_unique<Listener<httplib::Server>>();
+    tls.emplace();
+    if (auto ctx = make_server_tls_context(options.tls)) {
+      tls_description = describe_server_certificate(ctx->get());
+      tls->set(std::move(*ctx));
+    } else {
+      tls_error = ctx.error();
+    }
+    return std::make_unique<Listener<httplib::SSLServer>>(
+        [this](SSL_CTX& base) { return tls->setup_base(base); });
   }
 
   void configure();
@@ -123,7 +211,15 @@ struct HttpServer::Impl {
   Metrics& metrics;
   CounterFamily& received;
   CounterFamily& rejected;
-  Listener http;
+  ClientRateLimiter limiter;
+  // Declared before the server, which calls into it, so it outlives it.
+  std::optional<TlsContexts> tls;
+  std::optional<Error> tls_error;       // the TLS files did not load at start
+  std::string tls_description;          // the certificate served now (under mu)
+  std::atomic<bool> require_client_cert;
+  std::unique_ptr<httplib::Server> owner;
+  httplib::Server& http;
+  ListenerControl& control;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -167,12 +263,23 @@ void HttpServer::Impl::configure() {
   http.Get(kWebhookPath, [](const httplib::Request&, httplib::Response& res) { method_not_allowed(res, "POST"); });
   http.Options(kWebhookPath, [](const httplib::Request&, httplib::Response& res) { method_not_allowed(res, "POST"); });
 
-  // PRI (the HTTP/2 preface) would make httplib read a body with no handler.
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.method != "PRI") return httplib::Server::HandlerResponse::Unhandled;
-    res.status = 405;
-    res.set_header("Connection", "close");
-    return httplib::Server::HandlerResponse::Handled;
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // PRI (the HTTP/2 preface) would make httplib read a body with no handler.
+    if (req.method == "PRI") {
+      res.status = 405;
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A required client certificate is checked before anything else; the
+    // body is not read, so the connection closes.
+    if (require_client_cert && !is_probe_path(req.path) && !tls_client_verified(req.ssl)) {
+      spdlog::debug("{} {} from {}: no verified client certificate", req.method, sanitize_utf8(req.path),
+                    req.remote_addr);
+      res.set_header("Connection", "close");
+      reject(res, 401, "unauthorized", json{{"error", "a client certificate signed by the configured CA is required"}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
 
   http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
@@ -207,6 +314,19 @@ void HttpServer::Impl::count(const httplib::Request& req, httplib::Response& res
 
 void HttpServer::Impl::webhook(const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
+  // First, before credentials: a client guessing tokens is limited too.
+  if (auto admitted = limiter.admit(req.remote_addr); !admitted.allowed) {
+    if (read_body(req, res, reader, options.body_limit, nullptr) != BodyRead::Ok) res.set_header("Connection", "close");
+    if (admitted.first_refusal) {
+      WebhookRateLimit limit = limiter.limit();
+      spdlog::warn("webhook from {}: over the per-client rate limit ({}, burst {}); answering 503 with Retry-After "
+                   "until it slows down (rate_limit.allow exempts an address)",
+                   req.remote_addr, limit.rate, limit.burst);
+    }
+    res.set_header("Retry-After", std::to_string(admitted.retry_after.count()));
+    reject(res, 503, "rate_limited", json{{"error", "rate limited; retry later"}});
+    return;
+  }
   if (!authorized(options.auth, req.get_header_value("Authorization"))) {
     if (read_body(req, res, reader, options.body_limit, nullptr) != BodyRead::Ok) res.set_header("Connection", "close");
     spdlog::debug("webhook from {}: unauthorized", req.remote_addr);
@@ -282,6 +402,7 @@ HttpServer::~HttpServer() {
 }
 
 Result<int> HttpServer::bind() {
+  if (impl_->tls_error) return *impl_->tls_error;
   auto address = parse_host_port(impl_->options.listen);
   if (!address) return address.error();
   std::lock_guard lock(impl_->mu);
@@ -293,7 +414,7 @@ Result<int> HttpServer::bind() {
   if (port < 0)
     return Error{"listen", fmt::format("cannot listen on {} (address in use, not local, or not permitted)",
                                        impl_->options.listen)};
-  impl_->http.raise_backlog();
+  impl_->control.raise_backlog();
   impl_->bound = true;
   return port;
 }
@@ -316,7 +437,7 @@ void HttpServer::stop() {
   if (!impl_->bound || impl_->stop_sent) return;
   impl_->stop_sent = true;
   if (!impl_->serving) {
-    impl_->http.close_unserved();  // serve() will now return at once
+    impl_->control.close_unserved();  // serve() will now return at once
     return;
   }
   // httplib's stop() does nothing until its loop has started: wait for
@@ -329,5 +450,27 @@ void HttpServer::stop() {
   lock.unlock();
   impl_->http.stop();
 }
+
+Result<std::string> HttpServer::reload_tls(const TlsConfig& tls) {
+  if (!impl_->tls) return Error{"tls", "this server was started without TLS; enabling it takes a restart"};
+  if (!tls.enabled()) return Error{"tls", "this server was started with TLS; disabling it takes a restart"};
+  auto ctx = make_server_tls_context(tls);
+  if (!ctx) return ctx.error();
+  std::string description = describe_server_certificate(ctx->get());
+  impl_->tls->set(std::move(*ctx));
+  impl_->require_client_cert = tls.requires_client_cert();
+  std::lock_guard lock(impl_->mu);
+  impl_->tls_description = description;
+  return description;
+}
+
+std::string HttpServer::tls_certificate() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->tls_description;
+}
+
+bool HttpServer::uses_tls() const { return impl_->tls.has_value(); }
+
+void HttpServer::set_rate_limit(WebhookRateLimit limit) { impl_->limiter.configure(std::move(limit)); }
 
 }  // namespace rr

@@ -1,5 +1,7 @@
 #include "engine/triage.h"
 
+#include <sys/random.h>
+
 #include "config/finding_scope.h"
 
 #include <random>
@@ -16,9 +18,15 @@
 namespace rr {
 namespace {
 
+// 64 bits from the kernel's CSPRNG: a report's id is its page's address, so
+// one id must not reveal the next (a seeded PRNG's outputs would).
 std::string new_report_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("{:016x}", rng());
+  std::uint64_t id = 0;
+  if (getrandom(&id, sizeof id, 0) != static_cast<ssize_t>(sizeof id)) {
+    std::random_device device;  // /dev/urandom on Linux
+    id = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }
+  return fmt::format("{:016x}", id);
 }
 
 std::string step_target(const ClusterConfig* cluster) {

@@ -1,5 +1,7 @@
 #include "net/http.h"
 
+#include "net/deadline_watch.h"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -135,7 +137,14 @@ HttpResponse http_request(const HttpRequest& request, Deadline deadline) {
 
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  bool ok = client.send(req, res, err);
+  bool ok = false;
+  {
+    // Socket timeouts restart with each byte; this ends a request at its
+    // deadline whatever the server trickles (headers included).
+    auto watch = DeadlineWatch::watch(deadline, [&client] { client.stop(); });
+    ok = client.send(req, res, err);
+  }
+  if (!ok && !out.truncated && out.error.empty() && deadline.expired()) out.error = "timed out (deadline reached)";
   if (!ok && !out.truncated) {
     out.status = 0;
     if (out.error.empty()) {

@@ -1,4 +1,11 @@
 #include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <httplib.h>
 
 #include <condition_variable>
@@ -65,4 +72,39 @@ TEST_CASE("Requests have a deadline and a size cap") {
   cv.notify_all();
   server.stop();
   t.join();
+}
+
+TEST_CASE("A server trickling its headers a byte at a time is cut off at the deadline") {
+  // A raw TCP server: the status line and then one header byte every 50 ms,
+  // forever; every byte restarts a socket timeout, only the deadline ends it.
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  REQUIRE(listen(listener, 4) == 0);
+  std::atomic<bool> done{false};
+  std::thread server([&] {
+    int conn = accept(listener, nullptr, nullptr);
+    if (conn < 0) return;
+    const std::string start = "HTTP/1.1 200 OK\r\nX-Slow: ";
+    send(conn, start.data(), start.size(), MSG_NOSIGNAL);
+    while (!done && send(conn, "a", 1, MSG_NOSIGNAL) == 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    close(conn);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  auto r = http_request(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"},
+                        Deadline::after(std::chrono::milliseconds(500)));
+  const auto took = std::chrono::steady_clock::now() - started;
+  done = true;
+  shutdown(listener, SHUT_RDWR);
+  close(listener);
+  server.join();
+  CHECK(r.status == 0);
+  CHECK(r.error.find("deadline") != std::string::npos);
+  // Socket timeouts alone would still be waiting: the trickle never stops.
+  CHECK(took < std::chrono::seconds(3));
 }

@@ -26,7 +26,23 @@ namespace {
 void redact_json(nlohmann::json& j, const Redactor& redactor) {
   if (j.is_string()) {
     j = sanitize_utf8(redactor.apply(j.get_ref<const std::string&>()));
-  } else if (j.is_structured()) {
+  } else if (j.is_object()) {
+    for (auto& [key, value] : j.items()) {
+      if (!value.is_string()) {
+        redact_json(value, redactor);
+        continue;
+      }
+      const std::string& text = value.get_ref<const std::string&>();
+      std::string redacted = redactor.apply(text);
+      // The key can be what marks the value as a secret ({"password": "x"}
+      // from a server's reply): read as `key=value`, the built-in rules see it.
+      if (redacted == text) {
+        const std::string keyed = key + "=" + text;
+        if (redactor.apply(keyed) != keyed) redacted = std::string(kRedacted);
+      }
+      value = sanitize_utf8(redacted);
+    }
+  } else if (j.is_array()) {
     for (auto& item : j) redact_json(item, redactor);
   }
 }

@@ -10,6 +10,7 @@
 #include "support/alertmanager.h"
 #include "support/http_sink.h"
 #include "support/process.h"
+#include "support/wait.h"
 
 using namespace rr::test;
 using nlohmann::json;
@@ -228,4 +229,29 @@ TEST_CASE("Log lines cannot be forged by what clients send, and carry no credent
     CHECK(line.rfind("2026-01-01T00:00:00.000 critical FORGED", 0) != 0);
   }
   CHECK(log.find("FORGED") != std::string::npos);  // the text is there, escaped inside a real line
+}
+
+TEST_CASE("The same notification twice, and from a second Alertmanager of an HA pair, is triaged once") {
+  TempDir dir;
+  HttpSink reports, monitor;
+  Responder responder(config(dir, reports, monitor));
+  auto body = alert_payload("{}:{alertname=\"TestHealth\"}", {{"alertname", "TestHealth"}}, "firing", "00000000000000c1");
+  // Alertmanager's own retry of one it believes lost, then its HA peer (each
+  // member notifies when the gossip has not settled; they differ in externalURL).
+  REQUIRE(post(responder, body.dump())->status == 200);
+  REQUIRE(post(responder, body.dump())->status == 200);
+  body["externalURL"] = "http://alertmanager-1.example:9093";
+  REQUIRE(post(responder, body.dump())->status == 200);
+
+  // All three handled: one triaged, two seen as duplicates (or coalesced in the queue).
+  auto handled = [&] {
+    return responder.metric("rr_alerts_total{action=\"triaged\"}") +
+               responder.metric("rr_alerts_total{action=\"duplicate\"}") +
+               responder.metric("rr_journal_total{event=\"coalesced\"}") ==
+           3;
+  };
+  REQUIRE(wait_until(handled, std::chrono::seconds(30)));
+  CHECK(responder.metric("rr_alerts_total{action=\"triaged\"}") == 1);
+  REQUIRE(reports.wait_for(1, std::chrono::seconds(15)));
+  CHECK(reports.requests().size() == 1);
 }

@@ -29,6 +29,12 @@ bool retryable_error(const std::string& code) {
          code == "service_unavailable" || code == "request_timeout";
 }
 
+// `doc[key]` when it is a string, else `fallback`: Slack's answers and our
+// stored threads are read without ever throwing on a wrong type.
+std::string text_field(const json& doc, const char* key, const std::string& fallback) {
+  return doc.is_object() && doc.contains(key) && doc[key].is_string() ? doc[key].get<std::string>() : fallback;
+}
+
 struct Thread {
   std::string channel, ts;
   bool reported = false;  // the report has replaced the "diagnosing" notice
@@ -39,9 +45,9 @@ Thread read_thread(const std::string& text) {
   Thread t;
   json doc = json::parse(text, nullptr, false);
   if (!doc.is_object()) return t;
-  t.channel = doc.value("channel", "");
-  t.ts = doc.value("ts", "");
-  t.reported = doc.value("reported", false);
+  t.channel = text_field(doc, "channel", "");
+  t.ts = text_field(doc, "ts", "");
+  t.reported = doc.contains("reported") && doc["reported"].is_boolean() && doc["reported"].get<bool>();
   if (doc.contains("parent") && doc["parent"].is_object()) t.parent = doc["parent"];
   if (t.channel.empty() || t.ts.empty()) return Thread{};
   return t;
@@ -129,7 +135,7 @@ class SlackBotNotifier final : public Notifier {
     json answer;
     Delivery d = call("chat.postMessage", with(message, {{"channel", channel_}}), deadline, &answer);
     if (!d.ok) return d;
-    Thread t{answer.value("channel", channel_), answer.value("ts", ""), reported, message};
+    Thread t{text_field(answer, "channel", channel_), text_field(answer, "ts", ""), reported, message};
     if (t.ts.empty()) {
       d.thread = "";  // nothing to edit later; the next report posts anew
       return d;
@@ -139,14 +145,14 @@ class SlackBotNotifier final : public Notifier {
 
   // The parent as it was, marked resolved at the top.
   static json resolved_parent(json parent, const Report& resolution) {
-    json blocks = parent.value("blocks", json::array());
+    json blocks = parent.is_object() && parent.contains("blocks") ? parent["blocks"] : json::array();
     if (!blocks.is_array()) blocks = json::array();
     std::string header = truncate_utf8(":white_check_mark: " + resolution.title, 150);
     json resolved = {{"type", "section"},
                      {"text",
                       {{"type", "mrkdwn"},
                        {"text", "*Resolved* — " + escape_mrkdwn(truncate_utf8(resolution.verdict, 500))}}}};
-    if (!blocks.empty() && blocks[0].value("type", "") == "header") {
+    if (!blocks.empty() && text_field(blocks[0], "type", "") == "header") {
       blocks[0]["text"]["text"] = header;
       blocks.insert(blocks.begin() + 1, resolved);
     } else {
@@ -168,7 +174,9 @@ class SlackBotNotifier final : public Notifier {
         deadline);
     if (!a.delivery.ok) return a.delivery;
     json doc = json::parse(a.body, nullptr, false);
-    if (doc.is_object() && doc.value("ok", false)) {
+    // Whatever answers (a proxy, a wrong api_url) may send any types: only a
+    // JSON true is success, and nothing here may throw.
+    if (doc.is_object() && doc.contains("ok") && doc["ok"].is_boolean() && doc["ok"].get<bool>()) {
       if (answer) *answer = std::move(doc);
       return a.delivery;
     }

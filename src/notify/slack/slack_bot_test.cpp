@@ -123,6 +123,27 @@ TEST_CASE("slack bot: a deleted message is posted again rather than lost") {
   CHECK_FALSE(body(seen[2]).contains("thread_ts"));
 }
 
+TEST_CASE("slack bot: answers with the wrong types are failures or ignored, never an exception") {
+  test::HttpSink sink;
+  auto n = bot(sink);
+  Report r = of(Report::Kind::Triage);
+  std::string thread;
+  // "ok" not a boolean: not a success. "ts" not a string: delivered, but
+  // nothing to edit later.
+  sink.script("/slack-api/chat.postMessage", {test::SinkResponse(200, R"({"ok":"yes","ts":"1.2"})"),
+                                              test::SinkResponse(200, R"({"ok":true,"ts":12,"channel":[1]})"),
+                                              test::SinkResponse(200, R"({"ok":true,"ts":"3.4","channel":"C1"})")});
+  Delivery odd = send(*n, r, thread);
+  CHECK_FALSE(odd.ok);
+  Delivery typed = send(*n, r, thread);
+  CHECK(typed.ok);
+  CHECK(thread.empty());
+  // A stored thread that is not what we wrote starts a new message.
+  thread = R"({"channel": 5, "ts": ["x"], "reported": "no"})";
+  CHECK(send(*n, r, thread).ok);
+  CHECK(sink.requests().back().path == "/slack-api/chat.postMessage");
+}
+
 TEST_CASE("slack bot: Web API errors: ratelimited and 429 are retried, the rest is final, and the token is never said") {
   test::HttpSink sink;
   auto n = bot(sink);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "support/wait.h"
+
 namespace rr::test {
 namespace {
 
@@ -47,13 +49,13 @@ std::string sh_quote(const std::string& s) {
 
 }  // namespace
 
-Sshd::Sshd() : user_(current_user()) {
-  why_ = start();
+Sshd::Sshd(const std::string& extra_config) : user_(current_user()) {
+  why_ = start(extra_config);
   available_ = why_.empty();
   if (!available_) why_ = "sshd fixture: " + why_;
 }
 
-std::string Sshd::start() {
+std::string Sshd::start(const std::string& extra_config) {
   std::error_code ec;
   if (!fs::exists(kSshd)) return std::string(kSshd) + " is not installed";
   if (user_.empty()) return "the current user has no passwd entry";
@@ -90,13 +92,16 @@ std::string Sshd::start() {
                      "PrintMotd no\n"
                      "X11Forwarding no\n"
                      "AllowTcpForwarding no\n"
-                     "LogLevel VERBOSE\n");
+                     "LogLevel VERBOSE\n" + extra_config);
 
   // -t: refuse a bad configuration or key before starting anything.
   if (auto check = run({kSshd, "-t", "-f", config.string()}, 10s); check.exit_code != 0)
     return "sshd -t rejected the configuration: " + check.output;
   server_ = Process({kSshd, "-D", "-e", "-f", config.string()}, dir / "sshd.log");
   if (!wait_for_port(port_, 10s) || !server_.running()) return "sshd did not start: " + log();
+  // wait_for_port's one connection is logged by a child of sshd, maybe
+  // after it returned; connections() counts it, so it must be there first.
+  if (!wait_until([&] { return connections() >= 1; }, 10s)) return "sshd did not log the probe connection: " + log();
   // Not root, sshd may run yet refuse every login (e.g. "account is locked":
   // it cannot read the shadow file), so try one with the OpenSSH client.
   if (::geteuid() != 0) {
@@ -171,5 +176,16 @@ std::string Sshd::empty_known_hosts() const {
 }
 
 std::string Sshd::log() const { return read_file(dir() / "sshd.log"); }
+
+namespace {
+int count_of(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + what.size())) ++n;
+  return n;
+}
+}  // namespace
+
+int Sshd::connections() const { return count_of(log(), "Connection from "); }
+int Sshd::logins() const { return count_of(log(), "Accepted publickey for "); }
 
 }  // namespace rr::test

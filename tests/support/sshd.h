@@ -22,7 +22,9 @@ namespace rr::test {
 
 class Sshd {
  public:
-  Sshd();
+  // `extra_config`: sshd_config lines appended to the fixture's own (e.g.
+  // "MaxSessions 2\n").
+  explicit Sshd(const std::string& extra_config = "");
   ~Sshd() = default;  // members stop sshd, then remove the directory
   Sshd(const Sshd&) = delete;
   Sshd& operator=(const Sshd&) = delete;
@@ -55,9 +57,16 @@ class Sshd {
 
   // sshd's own log (-e, LogLevel VERBOSE), for failure messages.
   std::string log() const;
+  // TCP connections accepted so far (the log's "Connection from" lines,
+  // written before sshd sends its banner, so a client that got past the key
+  // exchange is already counted), and logins ("Accepted publickey", written
+  // before the client learns it is authenticated). The fixture's own login
+  // check (not root) counts too: compare before and after.
+  int connections() const;
+  int logins() const;
 
  private:
-  std::string start();  // "" once sshd accepts connections, else why not
+  std::string start(const std::string& extra_config);  // "" once sshd accepts connections, else why not
 
   TempDir dir_;
   Process server_;

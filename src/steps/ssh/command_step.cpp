@@ -88,12 +88,12 @@ nlohmann::json CommandStep::run_on(const HostConfig& host, const StepInput& inpu
     entry["container"] = wanted.empty() ? lookup(env_->settings.vars, "container") : wanted;
   }
 
-  auto lease = env_->slots->acquire(input.deadline);
-  if (!lease) return refuse("timeout", "no free SSH session before the deadline");
+  // Commands to this host running at the same time (other steps, other
+  // triages) share one connection; env_->slots bounds connections.
   Target target{host.name, host.address, host.port, host.user, host.key_file, host.known_hosts};
   Deadline deadline = input.deadline;
   Limits limits{env_->settings.output_bytes, env_->settings.output_lines};
-  CommandResult r = run_command(target, argv, deadline, limits, env_->settings.connect_timeout);
+  CommandResult r = run_command(target, argv, deadline, limits, env_->settings.connect_timeout, env_->slots);
   // Hosts print any bytes; reports are JSON and chat: valid UTF-8 only.
   r.output = sanitize_utf8(r.output);
   r.stderr_text = sanitize_utf8(r.stderr_text);
@@ -144,7 +144,7 @@ StepResult CommandStep::run(const StepInput& input) const {
     return result;
   }
 
-  // One thread per host; each waits for a session slot.
+  // One thread per host; each joins or opens that host's connection.
   std::vector<nlohmann::json> entries(hosts.size());
   std::vector<std::thread> threads;
   threads.reserve(hosts.size());

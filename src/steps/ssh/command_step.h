@@ -7,7 +7,9 @@
 // else ssh.vars). With `host`, only that inventory entry; a name that is
 // not in the inventory is never connected to. Without it, every inventory
 // host of the alert's cluster (hosts without `cluster` when none have it),
-// in parallel, one session each, within the config's ssh.max_sessions.
+// in parallel. Commands to one host at the same time (other steps, other
+// triages) share its connection (ssh_session.h); ssh.max_sessions bounds
+// connections.
 //
 // Facts:
 //   {"command": "unit_journal",
@@ -38,7 +40,7 @@ namespace rr::ssh {
 struct SshEnv {
   std::vector<HostConfig> hosts;
   SshConfig settings;
-  std::shared_ptr<SessionSlots> slots;  // bounds sessions across all triages
+  std::shared_ptr<SessionSlots> slots;  // bounds connections across all triages
 };
 
 class CommandStep : public StepKind {

@@ -1,46 +1,40 @@
 #include "steps/ssh/ssh_session.h"
 
 #include <libssh/libssh.h>
+#include <sys/eventfd.h>
 
 #include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <thread>
+
+#include "steps/ssh/connection.h"
 
 namespace rr::ssh {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using detail::Attachment;
+using detail::ChannelPtr;
+using detail::Clock;
+using detail::Connection;
+using detail::Failure;
 
-// The longest single wait on the channel, so a silent remote cannot hold a
-// read past the deadline by more than this.
-constexpr std::chrono::milliseconds kReadSlice{100};
-// What closing the channel and disconnecting may take after the deadline.
-constexpr std::chrono::milliseconds kCloseGrace{200};
 // libssh's own timer gives up a little before ours (it counts whole
 // milliseconds); a failure this close to the deadline is the deadline's.
 constexpr std::chrono::milliseconds kDeadlineSlack{25};
 constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kStepBytes = 4 * kReadChunk;
+// Connections one command may try: one more each time a shared one refuses
+// it a channel or an opener's own deadline cut the connection it waited for.
+constexpr int kMaxAttempts = 8;
 
-// Deleter for a libssh object freed by `Free`.
-template <class T, void (*Free)(T*)>
-struct CDeleter {
-  void operator()(T* p) const {
-    if (p) Free(p);
-  }
-};
-void disconnect_and_free(ssh_session s) {
-  ssh_disconnect(s);  // a no-op when never connected
-  ssh_free(s);
-}
 void free_char(char* s) { ssh_string_free_char(s); }
 void free_hash(unsigned char* h) { ssh_clean_pubkey_hash(&h); }
-using SessionPtr = std::unique_ptr<ssh_session_struct, CDeleter<ssh_session_struct, disconnect_and_free>>;
-using ChannelPtr = std::unique_ptr<ssh_channel_struct, CDeleter<ssh_channel_struct, ssh_channel_free>>;
-using KeyPtr = std::unique_ptr<ssh_key_struct, CDeleter<ssh_key_struct, ssh_key_free>>;
-using CharPtr = std::unique_ptr<char, CDeleter<char, free_char>>;
-using HashPtr = std::unique_ptr<unsigned char, CDeleter<unsigned char, free_hash>>;
+using KeyPtr = std::unique_ptr<ssh_key_struct, detail::CDeleter<ssh_key_struct, ssh_key_free>>;
+using CharPtr = std::unique_ptr<char, detail::CDeleter<char, free_char>>;
+using HashPtr = std::unique_ptr<unsigned char, detail::CDeleter<unsigned char, free_hash>>;
 
 void init_once() {
   static std::once_flag once;
@@ -49,8 +43,8 @@ void init_once() {
   std::call_once(once, [] { ssh_init(); });
 }
 
-// Sets libssh's timeout for its blocking calls (connect, auth, channel
-// requests, close) to `left`. False when nothing is left.
+// Sets libssh's timeout for its blocking calls (the handshake) to `left`.
+// False when nothing is left.
 bool set_timeout(ssh_session s, std::chrono::milliseconds left) {
   if (left.count() <= 0) return false;
   long sec = static_cast<long>(left.count() / 1000);
@@ -94,77 +88,100 @@ bool append_capped(std::string& out, std::size_t& lines, std::string_view chunk,
   return take == chunk.size();
 }
 
-// The connection of one call. Closing is bounded by kCloseGrace, since it
-// may happen after the deadline; the channel goes before its session.
-struct Connection {
-  SessionPtr session;
-  ChannelPtr channel;
-
-  ~Connection() {
-    if (!session) return;
-    set_timeout(session.get(), kCloseGrace);
-    if (channel && ssh_channel_is_open(channel.get())) ssh_channel_close(channel.get());
-    channel.reset();
-    session.reset();
+// One command's channel on a shared connection, closed and freed under the
+// connection's mutex through `lock` (which the owner holds, or this takes);
+// then every waiter on the connection is woken, since the one that polled
+// for them may be this command.
+class OwnChannel {
+ public:
+  OwnChannel(Connection& conn, std::unique_lock<std::mutex>& lock)
+      : conn_(conn), lock_(lock), channel_(ssh_channel_new(conn.session.get())) {
+    ++conn_.channels_live;
   }
+  OwnChannel(const OwnChannel&) = delete;
+  OwnChannel& operator=(const OwnChannel&) = delete;
+  ~OwnChannel() {
+    if (!lock_.owns_lock()) lock_.lock();
+    // Non-blocking: sends EOF and close; libssh frees the channel once the
+    // server's close arrives, or with the session.
+    if (channel_ && ssh_channel_is_open(channel_.get())) ssh_channel_close(channel_.get());
+    channel_.reset();
+    --conn_.channels_live;
+    conn_.wake_all();
+  }
+  ssh_channel get() const { return channel_.get(); }
+
+ private:
+  Connection& conn_;
+  std::unique_lock<std::mutex>& lock_;
+  ChannelPtr channel_;
 };
 
 class Call {
  public:
   Call(const Target& target, Deadline deadline, const Limits& limits,
-       std::optional<std::chrono::nanoseconds> connect_timeout)
+       std::optional<std::chrono::nanoseconds> connect_timeout, std::shared_ptr<SessionSlots> slots)
       : target_(target),
         deadline_(deadline),
-        connect_deadline_(connect_timeout ? deadline.capped(*connect_timeout) : deadline),
+        connect_timeout_(connect_timeout),
         limits_(limits),
+        slots_(std::move(slots)),
         started_(Clock::now()) {}
 
   CommandResult run(const std::vector<std::string>& argv);
 
  private:
-  CommandResult& fail(Outcome outcome, const std::string& what) {
-    result_.outcome = outcome;
-    result_.error = one_line(where() + what);
+  // How a command's use of a ready connection ended.
+  enum class ChannelEnd {
+    Done,     // result_ is final
+    Refused,  // the server refused a channel on a shared connection: try another
+    Broken,   // result_ is final, and the connection is unusable
+  };
+
+  CommandResult& fail(Outcome outcome, const std::string& what) { return adopt(failure(outcome, what)); }
+  CommandResult& adopt(const Failure& f) {
+    result_.outcome = f.outcome;
+    result_.error = f.error;
     return finish();
-  }
-  // A libssh call failed: the deadline's doing when it is (nearly) up.
-  CommandResult& failed_call(Outcome otherwise, const std::string& what) {
-    if (near(phase_deadline_)) return timeout(what);
-    return fail(otherwise, what + ": " + libssh_error(conn_.session.get()));
-  }
-  CommandResult& timeout(const std::string& during) {
-    if (conn_.channel) {
-      // Best effort, so the remote command does not outlive the call.
-      ssh_channel_request_send_signal(conn_.channel.get(), "TERM");
-    }
-    const bool connect_cap = phase_deadline_.at() < deadline_.at();
-    return fail(Outcome::Timeout, (connect_cap ? "connect timeout passed during " : "deadline passed during ") + during);
   }
   CommandResult& finish() {
     result_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
     return result_;
   }
+  Failure failure(Outcome outcome, const std::string& what) const { return {outcome, one_line(where() + what)}; }
+  // A blocking libssh call of the handshake failed: the deadline's doing
+  // when it is (nearly) up.
+  Failure failed_call(ssh_session s, Outcome otherwise, const std::string& what) const {
+    if (near(phase_deadline_)) return timeout(what);
+    return failure(otherwise, what + ": " + libssh_error(s));
+  }
+  Failure timeout(const std::string& during) const {
+    const bool connect_cap = phase_deadline_.at() < deadline_.at();
+    return failure(Outcome::Timeout,
+                   (connect_cap ? "connect timeout passed during " : "deadline passed during ") + during);
+  }
   std::string where() const {
     return "ssh " + target_.host_name + " (" + target_.address + ":" + std::to_string(target_.port) + "): ";
   }
-  bool bound() { return set_timeout(conn_.session.get(), phase_deadline_.remaining()); }
+  bool bound(ssh_session s) const { return set_timeout(s, phase_deadline_.remaining()); }
 
-  bool configure();
-  bool check_host_key();
-  bool read_output();
+  std::optional<Failure> open_connection(Attachment& a, ssh_key key);
+  bool configure(ssh_session s) const;
+  std::optional<Failure> check_host_key(ssh_session s) const;
+  ChannelEnd run_channel(Connection& conn);
 
   const Target& target_;
   const Deadline deadline_;
-  const Deadline connect_deadline_;  // deadline_, or earlier by connect_timeout
+  const std::optional<std::chrono::nanoseconds> connect_timeout_;
   const Limits limits_;
+  const std::shared_ptr<SessionSlots> slots_;
   const Clock::time_point started_;
-  Deadline phase_deadline_ = connect_deadline_;  // what bounds the current stage
+  Deadline phase_deadline_ = deadline_;  // what bounds the current stage of the handshake
+  std::string command_line_;
   CommandResult result_;
-  Connection conn_;
 };
 
-bool Call::configure() {
-  ssh_session s = conn_.session.get();
+bool Call::configure(ssh_session s) const {
   const unsigned int port = static_cast<unsigned int>(target_.port);
   const bool no = false;
   const int log_none = SSH_LOG_NOLOG;
@@ -180,74 +197,219 @@ bool Call::configure() {
          ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &log_none) == SSH_OK;
 }
 
-bool Call::check_host_key() {
+std::optional<Failure> Call::check_host_key(ssh_session s) const {
   const std::string host = target_.host_name + " (" + target_.address + ":" + std::to_string(target_.port) + ")";
-  const std::string presented = server_fingerprint(conn_.session.get());
+  const std::string presented = server_fingerprint(s);
   const std::string shown = presented.empty() ? "" : " (presented " + presented + ")";
-  switch (ssh_session_is_known_server(conn_.session.get())) {
+  switch (ssh_session_is_known_server(s)) {
     case SSH_KNOWN_HOSTS_OK:
-      return true;
+      return std::nullopt;
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
-      fail(Outcome::HostKeyChanged,
-           "host key for " + host + " does not match known_hosts" + shown + ": possible man-in-the-middle; refusing");
-      return false;
+      return failure(Outcome::HostKeyChanged, "host key for " + host + " does not match known_hosts" + shown +
+                                                  ": possible man-in-the-middle; refusing");
     case SSH_KNOWN_HOSTS_UNKNOWN:
-      fail(Outcome::HostKeyUnknown, "host key for " + host + " is not in " + target_.known_hosts + shown + "; refusing");
-      return false;
+      return failure(Outcome::HostKeyUnknown,
+                     "host key for " + host + " is not in " + target_.known_hosts + shown + "; refusing");
     case SSH_KNOWN_HOSTS_NOT_FOUND:
-      fail(Outcome::HostKeyUnknown, "known_hosts file " + target_.known_hosts + " not found; refusing");
-      return false;
+      return failure(Outcome::HostKeyUnknown, "known_hosts file " + target_.known_hosts + " not found; refusing");
     case SSH_KNOWN_HOSTS_ERROR:
     default:
-      fail(Outcome::Error, "cannot check the host key: " + libssh_error(conn_.session.get()));
-      return false;
+      return failure(Outcome::Error, "cannot check the host key: " + libssh_error(s));
   }
 }
 
-// Reads stdout (waiting in slices) and whatever stderr is buffered, until
-// EOF, the stdout cap or the deadline. False when `result_` is final.
-bool Call::read_output() {
-  ssh_channel ch = conn_.channel.get();
+// The opener: slot, handshake, then ready() or failed() for every waiter.
+// The session is this thread's alone until ready().
+std::optional<Failure> Call::open_connection(Attachment& a, ssh_key key) {
+  Connection& conn = a.conn();
+  auto attempt = [&]() -> std::optional<Failure> {
+    if (slots_) {
+      auto lease = slots_->acquire(deadline_);
+      if (!lease) return failure(Outcome::Timeout, "no free SSH session before the deadline");
+      conn.slots = slots_;
+      conn.lease = std::move(lease);
+    }
+    phase_deadline_ = connect_timeout_ ? deadline_.capped(*connect_timeout_) : deadline_;
+    a.connecting();
+
+    conn.session.reset(ssh_new());
+    ssh_session s = conn.session.get();
+    if (!s) return failure(Outcome::Error, "ssh_new failed");
+    if (!configure(s)) return failure(Outcome::Error, "cannot set options: " + libssh_error(s));
+    if (!bound(s)) return timeout("connect");
+    if (ssh_connect(s) != SSH_OK) return failed_call(s, Outcome::Unreachable, "connect");
+    if (auto bad = check_host_key(s)) return bad;
+    if (!bound(s)) return timeout("authentication");
+    switch (ssh_userauth_publickey(s, nullptr, key)) {
+      case SSH_AUTH_SUCCESS:
+        break;
+      case SSH_AUTH_DENIED:
+      case SSH_AUTH_PARTIAL:
+        return failure(Outcome::AuthFailed, "the server refused key " + target_.key_file + " for user " +
+                                                (target_.user.empty() ? "(local user)" : target_.user));
+      default:
+        return failed_call(s, Outcome::Error, "authentication");
+    }
+    // From here on every call on the session returns at once; the commands
+    // wait in Connection::wait_io, outside its mutex.
+    ssh_set_blocking(s, 0);
+    // Without an eventfd, waiters still see news within wait_io's slice.
+    conn.wake = detail::Fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    return std::nullopt;
+  };
+  std::optional<Failure> failed;
+  try {
+    failed = attempt();
+  } catch (...) {
+    conn.session.reset();
+    conn.lease.reset();
+    a.failed(failure(Outcome::Error, "connection attempt aborted"));
+    throw;
+  }
+  if (!failed) {
+    a.ready();
+    return std::nullopt;
+  }
+  conn.session.reset();
+  conn.lease.reset();
+  a.failed(*failed);
+  return failed;
+}
+
+// Opens this command's channel on a ready connection, sends the command and
+// reads stdout and stderr until EOF, the stdout cap or the deadline, then
+// the exit status. Every libssh call is non-blocking and made under
+// conn.mu; the waits are Connection::wait_io's.
+Call::ChannelEnd Call::run_channel(Connection& conn) {
+  enum class Stage { Open, Exec, Read, Status };
+  enum class Step { Progress, Idle, Finished, Refused };
+  static constexpr const char* kDuring[] = {"opening a session", "sending the command", "the command",
+                                            "waiting for the exit status"};
+
+  std::unique_lock lock(conn.mu);
+  ssh_session s = conn.session.get();
+  OwnChannel ch(conn, lock);  // after `lock`: closed while it is held
+  if (!ch.get()) {
+    fail(Outcome::Error, "cannot create a channel: " + libssh_error(s));
+    return ChannelEnd::Done;
+  }
+  Stage stage = Stage::Open;
   std::string buffer(kReadChunk, '\0');
   std::size_t lines = 0;
+  bool broken = false;
+  auto failed_io = [&](const std::string& what) {
+    broken = ssh_is_connected(s) == 0;
+    fail(Outcome::Error, what + ": " + libssh_error(s));
+    return Step::Finished;
+  };
+  auto step = [&]() -> Step {
+    switch (stage) {
+      case Stage::Open: {
+        const int rc = ssh_channel_open_session(ch.get());
+        if (rc == SSH_AGAIN) return Step::Idle;
+        if (rc == SSH_OK) {
+          ++conn.channels_opened;
+          stage = Stage::Exec;
+          return Step::Progress;
+        }
+        // Refused while others have (or had) channels on it: the server's
+        // MaxSessions, most likely.
+        if (ssh_get_error_code(s) == SSH_REQUEST_DENIED && ssh_is_connected(s) &&
+            (conn.channels_live > 1 || conn.channels_opened > 0))
+          return Step::Refused;
+        return failed_io("opening a session");
+      }
+      case Stage::Exec: {
+        const int rc = ssh_channel_request_exec(ch.get(), command_line_.c_str());
+        if (rc == SSH_AGAIN) return Step::Idle;
+        if (rc != SSH_OK) return failed_io("sending the command");
+        stage = Stage::Read;
+        return Step::Progress;
+      }
+      case Stage::Read: {
+        // A bound on one step's reading, so a flood cannot keep the mutex.
+        std::size_t budget = kStepBytes;
+        bool progress = false;
+        int n = 0;
+        while (budget > 0 && (n = ssh_channel_read_nonblocking(ch.get(), buffer.data(), kReadChunk, 0)) > 0) {
+          progress = true;
+          budget -= std::min<std::size_t>(budget, static_cast<std::size_t>(n));
+          if (!append_capped(result_.output, lines, std::string_view(buffer.data(), n), limits_)) {
+            // Capped: the rest is not wanted, so the channel is closed
+            // (by OwnChannel) rather than drained.
+            result_.trimmed = true;
+            result_.outcome = Outcome::Ok;
+            return Step::Finished;
+          }
+        }
+        if (n == SSH_ERROR) return failed_io("reading the output");
+        while (budget > 0 && (n = ssh_channel_read_nonblocking(ch.get(), buffer.data(), kReadChunk, 1)) > 0) {
+          progress = true;
+          budget -= std::min<std::size_t>(budget, static_cast<std::size_t>(n));
+          const std::size_t room = kStderrLimit - result_.stderr_text.size();
+          const std::size_t take = std::min<std::size_t>(room, static_cast<std::size_t>(n));
+          result_.stderr_text.append(buffer.data(), take);
+          if (take < static_cast<std::size_t>(n)) result_.stderr_trimmed = true;
+        }
+        if (n == SSH_ERROR) return failed_io("reading the error output");
+        // True only once both streams are drained.
+        if (ssh_channel_is_eof(ch.get())) {
+          stage = Stage::Status;
+          return Step::Progress;
+        }
+        return progress ? Step::Progress : Step::Idle;
+      }
+      case Stage::Status: {
+        // The status may follow EOF. None (-1) once the channel is closed:
+        // a signal, or the remote closed.
+        const int status = ssh_channel_get_exit_status(ch.get());
+        if (status >= 0) {
+          result_.exit_status = status;
+        } else if (!ssh_channel_is_closed(ch.get()) && (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) == 0) {
+          return Step::Idle;
+        }
+        result_.outcome = Outcome::Ok;
+        return Step::Finished;
+      }
+    }
+    return Step::Finished;
+  };
+
   while (true) {
-    const auto left = deadline_.remaining();
-    if (left.count() <= 0) {
-      timeout("the command");
-      return false;
+    if (deadline_.expired()) {
+      // Best effort, so the remote command does not outlive the call.
+      if (stage == Stage::Read || stage == Stage::Status) ssh_channel_request_send_signal(ch.get(), "TERM");
+      fail(Outcome::Timeout, std::string("deadline passed during ") + kDuring[static_cast<int>(stage)]);
+      return ChannelEnd::Done;
     }
-    const int slice = static_cast<int>(std::min(left, kReadSlice).count());
-    const int n = ssh_channel_read_timeout(ch, buffer.data(), kReadChunk, 0, slice);
-    if (n == SSH_ERROR) {
-      failed_call(Outcome::Error, "reading the output");
-      return false;
+    const bool input = conn.input_pending();
+    const Step done = step();
+    // What this call read may be for other channels too.
+    if (input) conn.wake_all();
+    switch (done) {
+      case Step::Finished:
+        finish();
+        return broken ? ChannelEnd::Broken : ChannelEnd::Done;
+      case Step::Refused:
+        return ChannelEnd::Refused;
+      case Step::Progress:
+        // Others may be waiting for the mutex to read their own channels.
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
+        break;
+      case Step::Idle:
+        conn.wait_io(lock, deadline_.at());
+        break;
     }
-    if (n > 0 && !append_capped(result_.output, lines, std::string_view(buffer.data(), n), limits_)) {
-      // Capped: the rest is not wanted, so the channel is closed (by
-      // Connection) rather than drained.
-      result_.trimmed = true;
-      return true;
-    }
-    int m;
-    while ((m = ssh_channel_read_nonblocking(ch, buffer.data(), kReadChunk, 1)) > 0) {
-      const std::size_t room = kStderrLimit - result_.stderr_text.size();
-      const std::size_t take = std::min<std::size_t>(room, static_cast<std::size_t>(m));
-      result_.stderr_text.append(buffer.data(), take);
-      if (take < static_cast<std::size_t>(m)) result_.stderr_trimmed = true;
-    }
-    if (m == SSH_ERROR) {
-      failed_call(Outcome::Error, "reading the error output");
-      return false;
-    }
-    // True only once both streams are drained.
-    if (ssh_channel_is_eof(ch)) return true;
   }
 }
 
 CommandResult Call::run(const std::vector<std::string>& argv) {
   auto quoted = quote_argv(argv);
   if (!quoted) return fail(Outcome::Error, quoted.error().to_string());
+  command_line_ = *quoted;
   result_.command_line = *quoted;
   if (target_.address.empty() || target_.address.find('@') != std::string::npos)
     return fail(Outcome::Error, "address must be a host name or IP, without user@");
@@ -266,50 +428,48 @@ CommandResult Call::run(const std::vector<std::string>& argv) {
                                     " (missing, unreadable, passphrase-protected or not a key)");
   KeyPtr key(raw_key);
 
-  conn_.session.reset(ssh_new());
-  if (!conn_.session) return fail(Outcome::Error, "ssh_new failed");
-  ssh_session s = conn_.session.get();
-  if (!configure()) return fail(Outcome::Error, "cannot set options: " + libssh_error(s));
-
-  if (!bound()) return timeout("connect");
-  if (ssh_connect(s) != SSH_OK) return failed_call(Outcome::Unreachable, "connect");
-  if (!check_host_key()) return finish();
-
-  if (!bound()) return timeout("authentication");
-  switch (ssh_userauth_publickey(s, nullptr, key.get())) {
-    case SSH_AUTH_SUCCESS:
-      break;
-    case SSH_AUTH_DENIED:
-    case SSH_AUTH_PARTIAL:
-      return fail(Outcome::AuthFailed, "the server refused key " + target_.key_file + " for user " +
-                                           (target_.user.empty() ? "(local user)" : target_.user));
-    default:
-      return failed_call(Outcome::Error, "authentication");
+  const detail::Key target_key = detail::key_of(target_);
+  for (int attempt = 1;; ++attempt) {
+    Attachment a = Attachment::attach(target_key);
+    if (a.opener()) {
+      if (auto failed = open_connection(a, key.get())) return adopt(*failed);
+    } else {
+      const Attachment::Opened opened = a.wait_opened(deadline_, connect_timeout_);
+      if (opened.state == Connection::State::Opening) {
+        // Our own limit, while another command was connecting.
+        if (!opened.connecting) return fail(Outcome::Timeout, "no free SSH session before the deadline");
+        if (connect_timeout_) {
+          const auto cap = *opened.connecting + std::chrono::duration_cast<Clock::duration>(*connect_timeout_);
+          if (cap < deadline_.at()) phase_deadline_ = Deadline(cap);
+        }
+        return adopt(timeout("connect"));
+      }
+      if (opened.state == Connection::State::Failed) {
+        // The host's answer is everyone's. A timeout may only have been the
+        // opener's (its deadline, or its wait for a slot): try again while
+        // this command's own limits leave time.
+        const bool own_time_left =
+            !near(deadline_) &&
+            !(opened.connecting && connect_timeout_ &&
+              Clock::now() >= *opened.connecting + std::chrono::duration_cast<Clock::duration>(*connect_timeout_));
+        if (opened.failure.outcome != Outcome::Timeout || !own_time_left || attempt >= kMaxAttempts)
+          return adopt(opened.failure);
+        continue;
+      }
+    }
+    switch (run_channel(a.conn())) {
+      case ChannelEnd::Done:
+        return result_;
+      case ChannelEnd::Broken:
+        a.close_to_new();
+        return result_;
+      case ChannelEnd::Refused:
+        a.close_to_new();
+        if (attempt >= kMaxAttempts || deadline_.expired())
+          return fail(Outcome::Error, "opening a session: refused on " + std::to_string(attempt) + " connections");
+        break;
+    }
   }
-
-  phase_deadline_ = deadline_;
-  conn_.channel.reset(ssh_channel_new(s));
-  if (!conn_.channel) return fail(Outcome::Error, "cannot create a channel: " + libssh_error(s));
-  if (!bound()) return timeout("opening a session");
-  if (ssh_channel_open_session(conn_.channel.get()) != SSH_OK) return failed_call(Outcome::Error, "opening a session");
-  if (!bound()) return timeout("sending the command");
-  if (ssh_channel_request_exec(conn_.channel.get(), result_.command_line.c_str()) != SSH_OK)
-    return failed_call(Outcome::Error, "sending the command");
-
-  if (!read_output()) return finish();
-  result_.outcome = Outcome::Ok;
-  if (result_.trimmed) return finish();
-
-  // The status may follow EOF; libssh waits for it (or the close) up to the
-  // session timeout. -1 means none came: a signal, or the remote closed.
-  if (!bound()) return timeout("waiting for the exit status");
-  const int status = ssh_channel_get_exit_status(conn_.channel.get());
-  if (status >= 0) {
-    result_.exit_status = status;
-  } else if (near(deadline_)) {
-    return timeout("waiting for the exit status");
-  }
-  return finish();
 }
 
 }  // namespace
@@ -351,9 +511,12 @@ Result<std::string> quote_argv(const std::vector<std::string>& argv) {
 }
 
 CommandResult run_command(const Target& target, const std::vector<std::string>& argv, Deadline deadline,
-                          const Limits& limits, std::optional<std::chrono::nanoseconds> connect_timeout) {
-  Call call(target, deadline, limits, connect_timeout);
+                          const Limits& limits, std::optional<std::chrono::nanoseconds> connect_timeout,
+                          std::shared_ptr<SessionSlots> slots) {
+  Call call(target, deadline, limits, connect_timeout, std::move(slots));
   return call.run(argv);
 }
+
+PoolStats pool_stats(const Target& target) { return detail::stats(detail::key_of(target)); }
 
 }  // namespace rr::ssh

@@ -7,15 +7,25 @@
 // is one private key file (no agent, no password, no keyboard-interactive,
 // no ~/.ssh/config).
 //
-// Each call opens its own connection and closes it before returning; the
-// deadline bounds the TCP connect, key exchange, authentication, the
-// command and its output. (A host name, rather than an IP literal, is
+// Commands to the same target (every field of Target) that run at the same
+// time share one connection, each command its own channel on it: the first
+// command opens it (TCP connect, key exchange, host key check,
+// authentication) while the others wait for it, and the last one to end
+// closes it, so no connection is kept idle. A connection that fails
+// (unreachable, host key, authentication) gives every command waiting for it
+// the same outcome and is never reused: the next command tries again. A
+// channel the server refuses on a shared connection (OpenSSH's MaxSessions)
+// is opened on another connection. Each command's deadline bounds its own
+// wait for the connection, its command and its output; at the deadline only
+// its own channel is closed. (A host name, rather than an IP literal, is
 // resolved by libssh with a blocking getaddrinfo that the deadline does not
-// bound.) Thread-safe: calls share nothing but libssh's one-time init.
+// bound.) Thread-safe: one libssh session is only ever used under its own
+// mutex, which nobody holds while waiting.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +36,8 @@
 #include "common/result.h"
 
 namespace rr::ssh {
+
+class SessionSlots;  // below
 
 struct Target {
   std::string host_name;    // inventory name, for messages
@@ -80,16 +92,33 @@ Result<std::string> quote_argv(const std::vector<std::string>& argv);
 
 // Runs argv on the target and returns by `deadline` (plus a brief close).
 // Connect, key exchange, host key check and authentication must also end
-// within `connect_timeout` (when given) of the call, so a dead host leaves
-// time for others. Either limit reached: Outcome::Timeout, with the output
-// read so far. Never throws for anything the network or the remote side does.
+// within `connect_timeout` (when given) of their start, so a dead host leaves
+// time for others; a command waiting for another's connection waits as long.
+// Either limit reached: Outcome::Timeout, with the output read so far.
+// `slots`, when given, bounds connections: a command that has to open one
+// first waits for a slot until `deadline` (Outcome::Timeout if none comes
+// free); one that joins an open connection takes none. The connection keeps
+// `slots` alive until it closes. Never throws for anything the network or
+// the remote side does.
 CommandResult run_command(const Target& target, const std::vector<std::string>& argv, Deadline deadline,
                           const Limits& limits = {},
-                          std::optional<std::chrono::nanoseconds> connect_timeout = std::nullopt);
+                          std::optional<std::chrono::nanoseconds> connect_timeout = std::nullopt,
+                          std::shared_ptr<SessionSlots> slots = nullptr);
 
-// A bound on concurrent SSH sessions, shared by the host steps of a process.
-// A Lease holds one slot until it is destroyed; the SessionSlots must
-// outlive every Lease it hands out.
+// The connections to `target` now open or being opened, and the commands
+// using or waiting for them (failed connections are not counted).
+struct PoolStats {
+  int connections = 0;
+  int commands = 0;
+};
+PoolStats pool_stats(const Target& target);
+
+// A bound on concurrent SSH connections, shared by the host steps of a
+// process. A Lease holds one slot until it is destroyed; run_command's
+// connections hold theirs from before connecting until they close (when the
+// last command using them ends, by its deadline), so an abandoned step holds
+// none past its deadline. The SessionSlots must outlive every Lease it hands
+// out.
 class SessionSlots {
  public:
   explicit SessionSlots(int max);  // max < 1 is treated as 1

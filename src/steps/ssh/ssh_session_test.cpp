@@ -286,6 +286,7 @@ TEST_CASE("run_command: output is capped by lines and bytes", "[ssh]") {
   CHECK(by_lines.output.rfind("line 99\n") == by_lines.output.size() - 8);
 
   auto by_bytes = run_command(target, {"flood"}, Deadline::after(5s), Limits{.max_bytes = 1000, .max_lines = 1000});
+  INFO(by_bytes.error);
   CHECK(by_bytes.outcome == Outcome::Ok);
   CHECK(by_bytes.trimmed);
   CHECK(by_bytes.output.size() == 1000);
@@ -293,6 +294,7 @@ TEST_CASE("run_command: output is capped by lines and bytes", "[ssh]") {
 
   // Exactly at the limits is not trimmed.
   auto exact = run_command(target, {"two"}, Deadline::after(5s), Limits{.max_bytes = 4, .max_lines = 2});
+  INFO(exact.error);
   CHECK(exact.outcome == Outcome::Ok);
   CHECK_FALSE(exact.trimmed);
   CHECK(exact.output == "a\nb\n");

@@ -83,6 +83,12 @@ Result<bool> Stmt::run() {
   return true;
 }
 
+Stmt& Stmt::reset() {
+  sqlite3_reset(s_.get());
+  bind_error_.reset();
+  return *this;
+}
+
 std::int64_t Stmt::integer(int col) const { return sqlite3_column_int64(s_.get(), col); }
 
 std::string Stmt::text(int col) const {

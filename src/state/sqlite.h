@@ -38,6 +38,8 @@ class Stmt {
   Result<bool> step();
   // Runs a statement that returns no rows.
   Result<bool> run();
+  // Ready to bind and run again (the bindings are replaced by the next bind).
+  Stmt& reset();
 
   std::int64_t integer(int col) const;
   std::string text(int col) const;  // also reads blobs

@@ -128,14 +128,41 @@ Result<Written> SqliteStore::transaction(Fn body) {
 }
 
 Result<std::int64_t> SqliteStore::journal(std::string_view body, TimePoint received) {
+  // Each webhook waits for its own row before its 200, but concurrent ones
+  // share a transaction: the HTTP threads would otherwise take turns at one
+  // commit each. Whoever finds no batch being written writes what is queued
+  // (its own entry among them) and hands over; the others wait for their id.
+  JournalEntry mine{body, received, std::nullopt};
+  std::unique_lock lock(batch_mu_);
+  batch_.push_back(&mine);
+  batch_cv_.wait(lock, [&] { return mine.id.has_value() || !writing_; });
+  if (mine.id) return std::move(*mine.id);
+  writing_ = true;
+  std::vector<JournalEntry*> batch;
+  batch.swap(batch_);
+  lock.unlock();
+  write_journal(batch);
+  lock.lock();
+  writing_ = false;
+  lock.unlock();
+  batch_cv_.notify_all();
+  return std::move(*mine.id);
+}
+
+void SqliteStore::write_journal(const std::vector<JournalEntry*>& batch) {
   std::lock_guard lock(mu_);
-  auto insert = [&]() -> Result<std::int64_t> {
+  auto insert_all = [&]() -> Result<Written> {
     auto s = Stmt::prepare(db_.get(), "INSERT INTO journal(received_ns, body) VALUES(?1, ?2)");
     if (!s) return s.error();
-    if (auto r = s->bind(1, ns(received)).bind_blob(2, body).run(); !r) return r.error();
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
+    for (JournalEntry* e : batch) {
+      if (auto r = s->reset().bind(1, ns(e->received)).bind_blob(2, e->body).run(); !r) return r.error();
+      e->id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
+    }
+    return Written{};
   };
-  return note(insert(), true);
+  Result<Written> r = note(batch.size() == 1 ? insert_all() : transaction(insert_all), true);
+  if (!r)
+    for (JournalEntry* e : batch) e->id = r.error();  // rolled back: none of them is recorded
 }
 
 Result<std::vector<Journaled>> SqliteStore::journaled() {

@@ -10,7 +10,10 @@
 
 #include <chrono>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "state/sqlite.h"
@@ -61,9 +64,26 @@ class SqliteStore final : public StateStore {
   template <class T>
   Result<T> note(Result<T> r, bool write = false);
 
+  // A webhook waiting in journal() for its row.
+  struct JournalEntry {
+    std::string_view body;
+    TimePoint received;
+    std::optional<Result<std::int64_t>> id;  // set by whoever wrote the batch
+  };
+  // Inserts every entry in one transaction (one autocommit insert for one),
+  // setting each entry's id or the error; takes mu_.
+  void write_journal(const std::vector<JournalEntry*>& batch);
+
   mutable std::mutex mu_;
   sqlite::DbHandle db_;
   std::string problem_;
+
+  // Group commit of the journal: webhooks arriving while one batch is being
+  // written queue here, and the first of them to wake writes them all next.
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::vector<JournalEntry*> batch_;  // not yet written; entries live on their callers' stacks
+  bool writing_ = false;
 };
 
 // A store that cannot be used: every call fails with `why`, and problem()

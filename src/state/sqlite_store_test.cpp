@@ -5,6 +5,9 @@
 #include "state/sqlite_store.h"
 
 #include <catch2/catch.hpp>
+#include <thread>
+#include <set>
+#include <algorithm>
 
 #include "support/process.h"
 
@@ -48,6 +51,41 @@ TEST_CASE("state: the journal keeps accepted webhooks until their triage is comm
   CHECK(left->at(0).body == "{\"b\":2}");
   CHECK(left->at(0).received == at(1));
   CHECK(store->problem().empty());
+}
+
+TEST_CASE("state: webhooks journaled from many threads at once each get their own row, in batches") {
+  test::TempDir dir;
+  auto store = open((dir / "responder.db").string());
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::vector<std::int64_t>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto id = store->journal("{\"t\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) + "}", at(i));
+        if (id) ids[t].push_back(*id);
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<std::int64_t> all;
+  for (const auto& v : ids) {
+    CHECK(v.size() == kEach);
+    CHECK(std::is_sorted(v.begin(), v.end()));  // one caller's rows in its order
+    all.insert(v.begin(), v.end());
+  }
+  CHECK(all.size() == static_cast<std::size_t>(kThreads * kEach));  // distinct ids
+  auto rows = store->journaled();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == static_cast<std::size_t>(kThreads * kEach));
+  // Each id holds the body its caller wrote.
+  for (const auto& row : *rows) {
+    for (int t = 0; t < kThreads; ++t) {
+      auto it = std::find(ids[t].begin(), ids[t].end(), row.id);
+      if (it == ids[t].end()) continue;
+      const auto i = it - ids[t].begin();
+      CHECK(row.body == "{\"t\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) + "}");
+    }
+  }
 }
 
 TEST_CASE("state: a commit writes group, cooldowns, reports and deliveries together") {

@@ -65,9 +65,11 @@ void server_down(const ClusterView& v, const ServerView& s, std::size_t live, Fi
   Finding f;
   f.severity = Severity::Critical;
   f.code = "nats.server_down";
-  f.title = "NATS server " + s.label() + " is down";
-  f.detail = "Its monitoring endpoint " + s.monitor + " did not answer" +
-             (s.miss_error.empty() ? "" : " (" + s.miss_error + ")") + ".";
+  f.title = "NATS server " + s.label() + (s.invalid_reply ? " does not answer as a NATS server" : " is down");
+  f.detail = s.invalid_reply ? "Its monitoring endpoint " + s.monitor + " answers, but not as NATS does (" +
+                                   s.miss_error + "): another process or a proxy may hold the port, or the server is broken."
+                             : "Its monitoring endpoint " + s.monitor + " did not answer" +
+                                   (s.miss_error.empty() ? "" : " (" + s.miss_error + ")") + ".";
   if (!s.name.empty() && !s.name_source.empty()) f.detail += " It is " + s.name + ": " + s.name_source + ".";
   if (s.name.empty() && !v.unplaced_names.empty()) {
     f.detail += " Its name is one of: " + join(v.unplaced_names) + ".";

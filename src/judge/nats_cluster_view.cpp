@@ -41,6 +41,22 @@ std::string host_port(const std::string& url) {
   return parsed->host + ":" + std::to_string(parsed->port);
 }
 
+// Why a reply that arrived is not one a NATS server sends (not a JSON object,
+// over the size cap, an HTTP error for a data endpoint); "" when it is fine
+// or nothing arrived.
+std::string invalid_reply(const nlohmann::json& s) {
+  if (!get_bool(s, "reachable")) return "";
+  if (std::string e = get_string(s, "error"); !e.empty()) return e;
+  for (const char* endpoint : {"healthz", "healthz_js"}) {
+    const auto& h = field(s, endpoint);
+    if (get_bool(h, "invalid")) return get_string(h, "error");
+  }
+  return "";
+}
+
+// A per-server fact whose reply can be read as a NATS server's.
+bool usable(const nlohmann::json& s) { return get_bool(s, "reachable") && invalid_reply(s).empty(); }
+
 class Builder {
  public:
   explicit Builder(const JudgeContext& ctx) {
@@ -58,9 +74,16 @@ class Builder {
     auto index = get_int(s, "index");
     if (!index || *index < 0 || *index >= kMaxServers) return nullptr;
     ServerView* v = server(static_cast<int>(*index), get_string(s, "monitor"), get_string(s, "client"));
-    if (get_bool(s, "reachable")) {
+    if (usable(s)) {
       v->reached = true;
       view_.any_answer = true;
+    } else if (std::string invalid = invalid_reply(s); !invalid.empty()) {
+      // Something answers on the port, but not as NATS: another process, a
+      // proxy's error page. Not a server we can read.
+      v->missed = true;
+      v->invalid_reply = true;
+      if (v->miss_error.empty()) v->miss_error = invalid;
+      v->miss_evidence.push_back(step.id + ": " + v->monitor + " answered, but not as a NATS server does (" + invalid + ")");
     } else {
       v->missed = true;
       std::string error = get_string(s, "error");
@@ -79,7 +102,7 @@ class Builder {
     note_step(step);
     for (const auto& s : field(step.facts, "servers")) {
       ServerView* v = server_of(step, s);
-      if (v == nullptr || !get_bool(s, "reachable")) continue;
+      if (v == nullptr || !usable(s)) continue;
       HealthView h;
       h.step = step.id;
       h.code = static_cast<int>(get_int(field(s, "healthz"), "code").value_or(0));
@@ -95,7 +118,7 @@ class Builder {
     if (auto e = get_int(step.facts, "expected_routes"); e && *e >= 0) view_.expected_routes = static_cast<int>(*e);
     for (const auto& s : field(step.facts, "servers")) {
       ServerView* v = server_of(step, s);
-      if (v == nullptr || !get_bool(s, "reachable")) continue;
+      if (v == nullptr || !usable(s)) continue;
       if (std::string name = get_string(s, "server_name"); !name.empty()) v->name = name;
       if (auto r = get_int(s, "routes")) {
         v->routes = *r;
@@ -113,7 +136,7 @@ class Builder {
     note_step(step);
     for (const auto& s : field(step.facts, "servers")) {
       ServerView* v = server_of(step, s);
-      if (v == nullptr || !get_bool(s, "reachable")) continue;
+      if (v == nullptr || !usable(s)) continue;
       if (std::string name = get_string(s, "server_name"); !name.empty() && v->name.empty()) v->name = name;
       add_meta(step, *v, s);
       for (const auto& st : field(s, "stream_detail")) {

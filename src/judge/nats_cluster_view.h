@@ -69,7 +69,8 @@ struct ServerView {
   int index = 0;
   std::string monitor, client, host;  // host from the monitor URL, else the client URL
   bool reached = false;  // some monitoring step got an answer from it
-  bool missed = false;   // some monitoring step got none
+  bool missed = false;   // some monitoring step got none, or one it could not read
+  bool invalid_reply = false;  // a reply arrived that no NATS server sends (not JSON, too large, HTTP error)
   std::vector<std::string> miss_evidence;  // "health: http://... unreachable (connection refused)"
   std::string miss_error;                  // the first transport error
   std::string name;         // server_name; "" when unknown

@@ -9,7 +9,12 @@ namespace {
 nlohmann::json endpoint_facts(const MonitorReply& reply) {
   std::string error = reply.error;
   if (error.empty()) error = one_line(get_string(reply.body, "error"));
-  return {{"code", reply.code}, {"status", one_line(get_string(reply.body, "status"), 64)}, {"error", error}};
+  // invalid: a reply arrived that no NATS server sends (not a JSON object,
+  // over the size cap).
+  return {{"code", reply.code},
+          {"status", one_line(get_string(reply.body, "status"), 64)},
+          {"error", error},
+          {"invalid", reply.reachable && !reply.error.empty()}};
 }
 
 std::string endpoint_text(const nlohmann::json& endpoint) {
@@ -29,7 +34,8 @@ nlohmann::json health_server_facts(const ServerRef& ref, const MonitorReply& hea
   facts["error"] = healthz.reachable ? std::string() : healthz.error;
   facts["healthz"] = endpoint_facts(healthz);
   facts["healthz_js"] = endpoint_facts(healthz_js);
-  facts["healthy"] = healthz.code == 200 && healthz_js.code == 200;
+  // 200 with a NATS health body; a 200 with garbage is not a healthy NATS server.
+  facts["healthy"] = healthz.code == 200 && healthz.error.empty() && healthz_js.code == 200 && healthz_js.error.empty();
   return facts;
 }
 

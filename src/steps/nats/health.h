@@ -8,11 +8,13 @@
 //    "servers": [{"index": 0, "monitor": "http://127.0.0.1:8222",
 //                 "client": "nats://127.0.0.1:4222",
 //                 "reachable": true, "error": "",   // transport error
-//                 "healthy": true,                  // both endpoints 200
-//                 "healthz":    {"code": 200, "status": "ok", "error": ""},
-//                 "healthz_js": {"code": 200, "status": "ok", "error": ""}}]}
+//                 "healthy": true,                  // both endpoints 200 with a NATS body
+//                 "healthz":    {"code": 200, "status": "ok", "error": "", "invalid": false},
+//                 "healthz_js": {"code": 200, "status": "ok", "error": "", "invalid": false}}]}
 // "error" inside an endpoint is the server's own text (e.g. "JetStream has
-// not established contact with a meta leader") or "invalid JSON from server".
+// not established contact with a meta leader") or why the reply could not be
+// read ("invalid JSON from server", "reply larger than ..."); "invalid" is
+// true only for the latter: a reply no NATS server sends.
 // Note: one dead node of three leaves the others at 200; use server_list.
 
 #include "steps/nats/monitor.h"

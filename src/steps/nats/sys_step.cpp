@@ -78,9 +78,10 @@ std::vector<SysGather> sys_ping_all(const SysConnection& conn,
                                     const std::vector<std::pair<std::string, std::string>>& what_and_body,
                                     Deadline deadline) {
   std::vector<std::future<SysGather>> futures;
-  for (const auto& [what, body] : what_and_body) {
-    futures.push_back(std::async(std::launch::async, [&conn, &what, &body, deadline] {
-      return conn.ping(what, body, deadline);
+  // Not a structured binding: clang before 16 cannot capture one.
+  for (const auto& request : what_and_body) {
+    futures.push_back(std::async(std::launch::async, [&conn, &request, deadline] {
+      return conn.ping(request.first, request.second, deadline);
     }));
   }
   std::vector<SysGather> out;

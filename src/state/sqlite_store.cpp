@@ -174,10 +174,13 @@ Result<std::vector<Journaled>> SqliteStore::journaled() {
 Result<Written> SqliteStore::commit(const TriageCommit& c) {
   std::lock_guard lock(mu_);
   return note(transaction([&]() -> Result<Written> {
-    for (std::int64_t id : c.journal_ids) {
+    // A coalesced notification carries every POST of its group since the
+    // last commit: one statement for all of them.
+    if (!c.journal_ids.empty()) {
       auto s = Stmt::prepare(db_.get(), "DELETE FROM journal WHERE id = ?1");
       if (!s) return s.error();
-      if (auto r = s->bind(1, id).run(); !r) return r.error();
+      for (std::int64_t id : c.journal_ids)
+        if (auto r = s->reset().bind(1, id).run(); !r) return r.error();
     }
     if (c.group) {
       auto s = Stmt::prepare(db_.get(),

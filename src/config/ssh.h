@@ -47,7 +47,7 @@ struct SshConfig {
   std::string user;         // default for hosts
   std::string key_file;     // default for hosts
   std::string known_hosts;  // default for hosts
-  int max_sessions = 8;     // concurrent SSH sessions across all triages
+  int max_sessions = 8;     // SSH connections open at once across all triages (commands share them)
   Nanos connect_timeout = std::chrono::seconds(5);  // capped by the step's deadline
   std::size_t output_bytes = 64 * 1024;             // per command, then trimmed
   std::size_t output_lines = 1000;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "steps/ssh/ssh_session.h"
+#include "support/fault_server.h"
 #include "support/process.h"
 #include "support/skip.h"
 #include "support/sshd.h"
@@ -309,6 +310,31 @@ TEST_CASE("run_command: a target without known_hosts is refused before connectin
   CHECK(run_command(Target{.address = "127.0.0.1", .known_hosts = "/dev/null"}, {"a", std::string(1, '\0')},
                     Deadline::after(1s))
             .outcome == Outcome::Error);
+}
+
+TEST_CASE("run_command: a server that sends its banner and then nothing is cut off, and its slot freed", "[ssh]") {
+  test::FaultServer mute(test::FaultServer::stall_after("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"));
+  test::TempDir dir;
+  auto keygen = test::run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir / "k").string()});
+  REQUIRE(keygen.exit_code == 0);
+  const Target target{.host_name = "half-open",
+                      .address = "127.0.0.1",
+                      .port = mute.port(),
+                      .user = "nobody",
+                      .key_file = (dir / "k").string(),
+                      .known_hosts = "/dev/null"};
+  auto slots = std::make_shared<SessionSlots>(1);  // one connection in the whole service
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto started = Clock::now();
+    auto r = run_command(target, {"true"}, Deadline::after(1s), {}, std::nullopt, slots);
+    INFO("attempt " << attempt << ": " << r.error);
+    CHECK(r.outcome == Outcome::Timeout);
+    // The second attempt got the slot back: it timed out in the handshake,
+    // not while waiting for a free connection.
+    CHECK(r.error.find("no free SSH session") == std::string::npos);
+    CHECK(seconds_since(started) < 15.0);
+  }
+  CHECK(mute.accepted() == 2);
 }
 
 }  // namespace rr::ssh

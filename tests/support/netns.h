@@ -28,6 +28,7 @@ class TestNetwork {
   int size() const { return static_cast<int>(namespaces_.size()); }
   const std::string& ns(int i) const { return namespaces_.at(static_cast<std::size_t>(i)); }
   std::string address(int i) const;  // "10.a.b.(i+2)"
+  std::string gateway() const { return prefix_ + "1"; }  // the bridge, in the root namespace
 
   // argv run inside node i's namespace: {"ip", "netns", "exec", NS, argv...}.
   std::vector<std::string> in(int i, const std::vector<std::string>& argv) const;

@@ -1,5 +1,7 @@
 #include "steps/ssh/ssh_session.h"
 
+#include "steps/tcp/tcp_connect.h"
+
 #include <libssh/libssh.h>
 #include <sys/eventfd.h>
 
@@ -237,6 +239,21 @@ std::optional<Failure> Call::open_connection(Attachment& a, ssh_key key) {
     ssh_session s = conn.session.get();
     if (!s) return failure(Outcome::Error, "ssh_new failed");
     if (!configure(s)) return failure(Outcome::Error, "cannot set options: " + libssh_error(s));
+    // Name resolution and the TCP connect are ours, under the deadline:
+    // libssh would resolve a name with a getaddrinfo nothing bounds. The
+    // session takes the socket (closed with it); SSH_OPTIONS_HOST still
+    // names the host for known_hosts.
+    {
+      tcp::TcpConnection tcp = tcp::tcp_connect(target_.address, target_.port, phase_deadline_);
+      if (!tcp.fd.valid()) {
+        return tcp.timed_out ? timeout("connect (" + tcp.error + ")")
+                             : failure(Outcome::Unreachable, "connect: " + tcp.error);
+      }
+      socket_t fd = tcp.fd.get();
+      if (ssh_options_set(s, SSH_OPTIONS_FD, &fd) != SSH_OK)
+        return failure(Outcome::Error, "cannot hand the socket to libssh: " + libssh_error(s));
+      tcp.fd.release();
+    }
     if (!bound(s)) return timeout("connect");
     if (ssh_connect(s) != SSH_OK) return failed_call(s, Outcome::Unreachable, "connect");
     if (auto bad = check_host_key(s)) return bad;

@@ -17,10 +17,11 @@
 // channel the server refuses on a shared connection (OpenSSH's MaxSessions)
 // is opened on another connection. Each command's deadline bounds its own
 // wait for the connection, its command and its output; at the deadline only
-// its own channel is closed. (A host name, rather than an IP literal, is
-// resolved by libssh with a blocking getaddrinfo that the deadline does not
-// bound.) Thread-safe: one libssh session is only ever used under its own
-// mutex, which nobody holds while waiting.
+// its own channel is closed. Name resolution and the TCP connect happen
+// before libssh sees the host (steps/tcp/tcp_connect.h), under the same
+// deadline: a DNS server that never answers costs the deadline, no more.
+// Thread-safe: one libssh session is only ever used under its own mutex,
+// which nobody holds while waiting.
 
 #include <chrono>
 #include <condition_variable>

@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -95,9 +98,19 @@ struct AddrInfoDeleter {
   }
 };
 
+// Lookups abandoned at their deadline still hold a thread until the resolver
+// gives up; past this many at once, a new one fails at once instead.
+constexpr int kMaxPendingLookups = 32;
+std::atomic<int> g_pending_lookups{0};
+
 std::vector<SockAddr> resolve(const std::string& host, int port, Deadline deadline, std::string& error) {
+  if (g_pending_lookups.load() >= kMaxPendingLookups) {
+    error = "name not resolved: too many lookups still waiting for DNS";
+    return {};
+  }
   auto state = std::make_shared<Resolution>();
   try {
+    ++g_pending_lookups;
     std::thread([state, host, port] {
       addrinfo hints{};
       hints.ai_family = AF_UNSPEC;
@@ -117,8 +130,10 @@ std::vector<SockAddr> resolve(const std::string& host, int port, Deadline deadli
       }
       state->done = true;
       state->done_cv.notify_all();
+      --g_pending_lookups;
     }).detach();
   } catch (const std::system_error& e) {
+    --g_pending_lookups;
     error = std::string("cannot start resolver: ") + e.what();
     return {};
   }
@@ -132,11 +147,15 @@ std::vector<SockAddr> resolve(const std::string& host, int port, Deadline deadli
   return state->addresses;
 }
 
-// One address: "" when it accepted, else the error.
-std::string connect_one(const SockAddr& addr, Deadline deadline) {
+// One address: "" when it accepted (`out` then holds the socket, non-blocking),
+// else the error.
+std::string connect_one(const SockAddr& addr, Deadline deadline, UniqueFd& out) {
   UniqueFd fd(::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return error_text(errno);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) == 0) return "";
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) == 0) {
+    out = std::move(fd);
+    return "";
+  }
   if (errno != EINPROGRESS) return error_text(errno);
   while (true) {
     auto left = deadline.remaining().count();
@@ -149,7 +168,9 @@ std::string connect_one(const SockAddr& addr, Deadline deadline) {
     int err = 0;
     socklen_t len = sizeof err;
     if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) return error_text(errno);
-    return err == 0 ? "" : error_text(err);
+    if (err != 0) return error_text(err);
+    out = std::move(fd);
+    return "";
   }
 }
 
@@ -167,36 +188,48 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   return *this;
 }
 
-TcpProbe tcp_probe(const std::string& host, int port, Deadline deadline) {
-  const auto start = Clock::now();
-  TcpProbe probe;
-  auto finish = [&] {
-    probe.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    probe.ms = static_cast<double>(static_cast<long long>(probe.ms * 100)) / 100;  // 0.01 ms is plenty
-    return probe;
-  };
+TcpConnection tcp_connect(const std::string& host, int port, Deadline deadline) {
+  TcpConnection c;
   if (host.empty() || port <= 0 || port > 65535) {
-    probe.error = "invalid address";
-    return finish();
+    c.error = "invalid address";
+    return c;
   }
   std::vector<SockAddr> addresses;
   SockAddr literal;
   if (literal_address(host, port, literal)) {
     addresses.push_back(literal);
   } else {
-    addresses = resolve(host, port, deadline, probe.error);
-    if (addresses.empty()) return finish();
+    addresses = resolve(host, port, deadline, c.error);
+    if (addresses.empty()) {
+      c.timed_out = deadline.expired();
+      return c;
+    }
   }
   for (const auto& a : addresses) {
-    probe.address = a.text;
-    probe.error = connect_one(a, deadline);
-    if (probe.error.empty()) {
-      probe.reachable = true;
+    c.address = a.text;
+    c.error = connect_one(a, deadline, c.fd);
+    if (c.error.empty()) {
+      // The caller's library expects a blocking socket.
+      const int flags = ::fcntl(c.fd.get(), F_GETFL);
+      if (flags >= 0) ::fcntl(c.fd.get(), F_SETFL, flags & ~O_NONBLOCK);
       break;
     }
     if (deadline.expired()) break;
   }
-  return finish();
+  c.timed_out = !c.fd.valid() && deadline.expired();
+  return c;
+}
+
+TcpProbe tcp_probe(const std::string& host, int port, Deadline deadline) {
+  const auto start = Clock::now();
+  TcpConnection c = tcp_connect(host, port, deadline);
+  TcpProbe probe;
+  probe.reachable = c.fd.valid();
+  probe.address = c.address;
+  probe.error = c.error;
+  probe.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  probe.ms = static_cast<double>(static_cast<long long>(probe.ms * 100)) / 100;  // 0.01 ms is plenty
+  return probe;
 }
 
 }  // namespace rr::tcp

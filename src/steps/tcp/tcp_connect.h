@@ -45,4 +45,15 @@ struct TcpProbe {
 // turn until one accepts. Never throws; returns by `deadline`.
 TcpProbe tcp_probe(const std::string& host, int port, Deadline deadline);
 
+// The same connect, keeping the socket for the caller (blocking mode, close
+// on exec): how a client whose library has no deadline of its own for name
+// resolution and connect (libssh) gets one. `fd` is invalid on failure.
+struct TcpConnection {
+  UniqueFd fd;
+  std::string address;     // as TcpProbe::address
+  std::string error;       // as TcpProbe::error
+  bool timed_out = false;  // the deadline ended it (resolution or connect)
+};
+TcpConnection tcp_connect(const std::string& host, int port, Deadline deadline);
+
 }  // namespace rr::tcp

@@ -180,6 +180,30 @@ TEST_CASE("delivery: a full disk under the state directory gets 503 and a reason
   CHECK(ready_again->status == 200);
 }
 
+TEST_CASE("delivery: a state directory on a read-only file system gets 503 and a reason, never a 200") {
+  RR_REQUIRE_OR_SKIP(::geteuid() == 0, "mounting a read-only tmpfs for the state directory needs root");
+  TempDir dir;
+  const auto state = dir / "state";
+  std::filesystem::create_directories(state);
+  REQUIRE(run({"mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", state.string()}).exit_code == 0);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { run({"umount", "-l", path}); }
+  } unmount{state.string()};
+
+  HttpSink monitor, targets;
+  Responder responder(config(dir, state.string(), monitor, targets), 0, /*ready=*/false);
+  // Up (it says why it is not ready rather than crash-looping), never 200.
+  CHECK(post(responder, payload("TestHealth", "00000000000000c1")) == 503);
+  auto ready = get(responder, "/readyz");
+  REQUIRE(ready);
+  CHECK(ready->status == 503);
+  CHECK(ready->body.find("state store") != std::string::npos);
+  CHECK(responder.metric("rr_webhooks_rejected_total{reason=\"state_unavailable\"}") == 1);
+  CHECK(responder.log().find("webhooks will be answered 503 until this is fixed") != std::string::npos);
+  CHECK(targets.requests().empty());
+}
+
 TEST_CASE("delivery: the full report page is linked from the report and served behind the credentials") {
   TempDir dir;
   HttpSink monitor, targets;

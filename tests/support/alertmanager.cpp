@@ -69,14 +69,14 @@ int Alertmanager::resolve(const std::string& alertname, const std::map<std::stri
 
 std::string Alertmanager::log() const { return read_file(dir_.path() / "alertmanager.log"); }
 
-Responder::Responder(const std::string& config_yaml, int port) {
+Responder::Responder(const std::string& config_yaml, int port, bool ready) {
   port_ = port > 0 ? port : free_port();
   write_file(dir_ / "config.yaml",
              replace_all(replace_all(config_yaml, "{{PORT}}", std::to_string(port_)), "{{DIR}}", dir_.path().string()));
   process_ = Process({RR_BINARY, "serve", "--config", (dir_ / "config.yaml").string(), "--log-level", "debug"},
                      dir_ / "responder.log");
-  if (!wait_for_http(port_, "/readyz", 200, std::chrono::seconds(15)))
-    throw std::runtime_error("responder did not become ready: " + log());
+  if (!wait_for_http(port_, ready ? "/readyz" : "/healthz", 200, std::chrono::seconds(15)))
+    throw std::runtime_error(std::string("responder did not become ") + (ready ? "ready: " : "healthy: ") + log());
 }
 
 std::string Responder::log() const { return read_file(dir_.path() / "responder.log"); }

@@ -42,7 +42,9 @@ class Responder {
   // one when 0) and {{DIR}} for its own temporary directory. Relative paths
   // in it resolve against that directory, so rules are best named by
   // absolute path. A restart on the same port: Responder(yaml, old.port()).
-  explicit Responder(const std::string& config_yaml, int port = 0);
+  // Waits for /readyz 200, or with `ready` false for /healthz only (a
+  // responder that is up but unready, e.g. its state store unusable).
+  explicit Responder(const std::string& config_yaml, int port = 0, bool ready = true);
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string log() const;  // stdout + stderr so far

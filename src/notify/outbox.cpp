@@ -45,7 +45,6 @@ Result<std::unique_ptr<Outbox>> Outbox::make(const std::vector<NotifyTarget>& ta
 Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics, DeliveryOptions options)
     : targets_(std::move(targets)),
       store_(store),
-      metrics_(metrics),
       options_(options),
       outcomes_(metrics.counter("rr_notifications_total",
                                 "Deliveries to notification targets, by outcome: sent, failed (a final refusal), "

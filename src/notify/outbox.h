@@ -98,7 +98,6 @@ class Outbox {
 
   std::vector<Target> targets_;
   StateStore& store_;
-  Metrics& metrics_;
   DeliveryOptions options_;
   CounterFamily& outcomes_;
   HistogramFamily& latency_;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
+#include <thread>
+#include <chrono>
 
 namespace rr::test {
 namespace {
@@ -77,6 +79,18 @@ void create_stream(const JetStreamTarget& target, const std::string& stream, con
   jsErrCode jerr = static_cast<jsErrCode>(0);
   check(js_AddStream(&raw, s.js.get(), &cfg, nullptr, &jerr), "create stream " + stream, jerr);
   std::unique_ptr<jsStreamInfo, StreamInfoDeleter> info(raw);
+  // Created is not yet ready: a replicated stream takes publishes once its
+  // group has elected a leader (before that, "no responders").
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+    jsStreamInfo* raw_now = nullptr;
+    if (js_GetStreamInfo(&raw_now, s.js.get(), stream.c_str(), nullptr, nullptr) == NATS_OK) {
+      std::unique_ptr<jsStreamInfo, StreamInfoDeleter> now(raw_now);
+      if (now->Cluster == nullptr || (now->Cluster->Leader != nullptr && *now->Cluster->Leader != '\0')) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("stream " + stream + " has no leader 20 s after it was created");
 }
 
 void publish(const JetStreamTarget& target, const std::string& subject, int count, std::size_t size) {
@@ -85,9 +99,17 @@ void publish(const JetStreamTarget& target, const std::string& subject, int coun
     std::string payload = "event " + std::to_string(i);
     payload.resize(std::max(size, payload.size()), '.');
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    check(js_Publish(nullptr, s.js.get(), subject.c_str(), payload.data(), static_cast<int>(payload.size()), nullptr,
-                     &jerr),
-          "publish to " + subject, jerr);
+    natsStatus st = NATS_OK;
+    // A stream whose leader is moving (just created, a node restarted) has
+    // no responder for a moment: wait for it, within bounds.
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      jerr = static_cast<jsErrCode>(0);
+      st = js_Publish(nullptr, s.js.get(), subject.c_str(), payload.data(), static_cast<int>(payload.size()), nullptr,
+                      &jerr);
+      if (st != NATS_NO_RESPONDERS) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    check(st, "publish to " + subject, jerr);
   }
 }
 

@@ -29,6 +29,7 @@
 # Without one, the test prints SKIP_MARKER (CTest reports a skip, not a pass);
 # as root, which CI is, it fails instead.
 cmake_minimum_required(VERSION 3.16)
+include("${CMAKE_CURRENT_LIST_DIR}/require_tools.cmake")
 
 set(chart "${SOURCE_DIR}/helm/runbook-responder")
 set(tests "${SOURCE_DIR}/tests/helm")
@@ -70,22 +71,8 @@ if(DEFINED RESPONDER AND NOT EXISTS "${RESPONDER}")
   # Like the other tests that run the binary: build first.
   message(FATAL_ERROR "${RESPONDER} does not exist: build the runbook-responder target first")
 endif()
-if(missing)
-  list(JOIN missing ", " what)
-  # This process's user (an unknown one counts as root: better fail than skip).
-  set(uid "")
-  if(EXISTS /proc/self/status)
-    file(STRINGS /proc/self/status uid_line REGEX "^Uid:")
-    if(uid_line MATCHES "^Uid:[ \t]+([0-9]+)")
-      set(uid "${CMAKE_MATCH_1}")
-    endif()
-  endif()
-  if(NOT uid MATCHES "^[0-9]+$" OR uid STREQUAL "0")
-    message(FATAL_ERROR "not found: ${what}. scripts/setup installs them. Running as root, so this test must run.")
-  endif()
-  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo "${SKIP_MARKER}: not found: ${what} (scripts/setup installs them)")
-  return()
-endif()
+list(JOIN missing ", " what)
+rr_require_tools("${what}")
 
 function(run)
   string(REPLACE ";" " " shown "${ARGN}")

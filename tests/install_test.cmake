@@ -7,6 +7,7 @@
 # `systemd-analyze verify` accepts the unit (systemd-analyze comes from
 # scripts/setup: without it the test skips, or fails when run as root, as CI is).
 cmake_minimum_required(VERSION 3.16)
+include("${CMAKE_CURRENT_LIST_DIR}/require_tools.cmake")
 
 function(run)
   cmake_parse_arguments(R "" "CWD" "" ${ARGN})
@@ -87,17 +88,6 @@ run("${prefix}/bin/runbook-responder" check --config "${WORK_DIR}/etc/config.yam
 # systemd's own reading of the unit.
 find_program(SYSTEMD_ANALYZE systemd-analyze)
 if(NOT SYSTEMD_ANALYZE)
-  set(uid "")
-  if(EXISTS /proc/self/status)
-    file(STRINGS /proc/self/status uid_line REGEX "^Uid:")
-    if(uid_line MATCHES "^Uid:[ \t]+([0-9]+)")
-      set(uid "${CMAKE_MATCH_1}")
-    endif()
-  endif()
-  if(NOT uid MATCHES "^[0-9]+$" OR uid STREQUAL "0")
-    message(FATAL_ERROR "systemd-analyze not found: scripts/setup installs it (package systemd). Running as root, so this test must run.")
-  endif()
-  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo "${SKIP_MARKER}: systemd-analyze not found (scripts/setup installs it)")
-  return()
+  rr_require_tools("systemd-analyze (Debian package systemd)")
 endif()
 run("${SYSTEMD_ANALYZE}" verify "${unit}")

@@ -9,6 +9,7 @@
 # come from scripts/setup. Without one, the test prints SKIP_MARKER (CTest
 # reports a skip, not a pass); as root, which CI is, it fails instead.
 cmake_minimum_required(VERSION 3.16)
+include("${CMAKE_CURRENT_LIST_DIR}/require_tools.cmake")
 
 set(rules "${SOURCE_DIR}/alertmanager/prometheus-rules.yml")
 set(tests "${SOURCE_DIR}/alertmanager/prometheus-rules.test.yml")
@@ -28,23 +29,8 @@ endif()
 if(NOT AMTOOL)
   list(APPEND missing "amtool (Debian package prometheus-alertmanager)")
 endif()
-if(missing)
-  list(JOIN missing " and " what)
-  # This process's user (an unknown one counts as root: better fail than skip).
-  set(uid "")
-  if(EXISTS /proc/self/status)
-    file(STRINGS /proc/self/status uid_line REGEX "^Uid:")
-    if(uid_line MATCHES "^Uid:[ \t]+([0-9]+)")
-      set(uid "${CMAKE_MATCH_1}")
-    endif()
-  endif()
-  if(NOT uid MATCHES "^[0-9]+$" OR uid STREQUAL "0")
-    message(FATAL_ERROR "${what} not found: scripts/setup installs it. Running as root, so this test must run.")
-  endif()
-  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo
-                  "${SKIP_MARKER}: ${what} not found (scripts/setup installs it)")
-  return()
-endif()
+list(JOIN missing " and " what)
+rr_require_tools("${what}")
 
 function(run)
   string(REPLACE ";" " " shown "${ARGN}")

@@ -36,18 +36,6 @@ rr::HttpResponse response_of(std::string_view part) {
   return r;
 }
 
-rr::StepResult step(std::string_view kind, nlohmann::json facts, std::string summary, std::string output) {
-  rr::StepResult r;
-  r.id = std::string(kind.substr(5));
-  r.kind = std::string(kind);
-  r.target = "cluster cim (3 servers)";
-  r.status = rr::StepStatus::Ok;
-  r.facts = std::move(facts);
-  r.summary = std::move(summary);
-  r.output = std::move(output);
-  return r;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -74,20 +62,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<rr::StepResult> results;
   {
     auto f = rr::nats::health_facts(cluster, health);
-    results.push_back(step("nats.health", f, rr::nats::health_summary(f), rr::nats::health_output(f)));
+    results.push_back(rr::fuzz::nats_step("nats.health", f, rr::nats::health_summary(f), rr::nats::health_output(f)));
   }
   {
     auto f = rr::nats::server_list_facts(cluster, list);
-    results.push_back(step("nats.server_list", f, rr::nats::server_list_summary(f), rr::nats::server_list_output(f)));
+    results.push_back(rr::fuzz::nats_step("nats.server_list", f, rr::nats::server_list_summary(f), rr::nats::server_list_output(f)));
   }
   {
     auto f = rr::nats::jetstream_report_facts(cluster, js);
-    results.push_back(step("nats.jetstream_report", f, rr::nats::jetstream_report_summary(f),
+    results.push_back(rr::fuzz::nats_step("nats.jetstream_report", f, rr::nats::jetstream_report_summary(f),
                            rr::nats::jetstream_report_output(f)));
   }
   {
     auto f = rr::nats::leafnodes_facts(cluster, leafs);
-    results.push_back(step("nats.leafnodes", f, rr::nats::leafnodes_summary(f), rr::nats::leafnodes_output(f)));
+    results.push_back(rr::fuzz::nats_step("nats.leafnodes", f, rr::nats::leafnodes_summary(f), rr::nats::leafnodes_output(f)));
   }
   rr::fuzz::judge_like_triage(std::move(results), &cluster);
   return 0;

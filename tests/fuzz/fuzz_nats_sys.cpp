@@ -17,22 +17,6 @@
 #include "steps/nats/sys_servers.h"
 #include "steps/nats/sys_step.h"
 
-namespace {
-
-rr::StepResult step(std::string_view kind, nlohmann::json facts, std::string summary, std::string output) {
-  rr::StepResult r;
-  r.id = std::string(kind.substr(5));
-  r.kind = std::string(kind);
-  r.target = "cluster cim (3 servers)";
-  r.status = rr::StepStatus::Ok;
-  r.facts = std::move(facts);
-  r.summary = std::move(summary);
-  r.output = std::move(output);
-  return r;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const rr::ClusterConfig& cluster = rr::fuzz::test_cluster();
   rr::nats::SysGather varz;
@@ -68,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     nlohmann::json facts = {{"cluster", cluster.name}, {"servers", std::move(servers)},
                             {"expected_routes", expected}, {"reachable", true}};
     nlohmann::json shown = rr::nats::labelled_for_output(facts);
-    results.push_back(step("nats.sys_server_list", facts, rr::nats::server_list_summary(shown),
+    results.push_back(rr::fuzz::nats_step("nats.sys_server_list", facts, rr::nats::server_list_summary(shown),
                            rr::nats::server_list_output(shown)));
   }
   // nats.sys_jetstream_report (sys_jetstream_report.cpp).
@@ -96,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     nlohmann::json facts = {{"cluster", cluster.name}, {"servers", std::move(servers)}, {"reachable", true},
                             {"meta_leader", combined["meta_leader"]}};
     nlohmann::json shown = rr::nats::labelled_for_output(facts);
-    results.push_back(step("nats.sys_jetstream_report", facts, rr::nats::jetstream_report_summary(shown),
+    results.push_back(rr::fuzz::nats_step("nats.sys_jetstream_report", facts, rr::nats::jetstream_report_summary(shown),
                            rr::nats::jetstream_report_output(shown)));
   }
   rr::fuzz::judge_like_triage(std::move(results), &cluster);

@@ -99,6 +99,20 @@ inline const ClusterConfig& test_cluster() {
 
 // What the triage does with step results after the steps (engine/triage.cpp):
 // redact, judge, and write them out as JSON (the report, the journal).
+// A finished NATS step's result ("nats.health" gets id "health") on the
+// test cluster, as the step kinds make it.
+inline StepResult nats_step(std::string_view kind, nlohmann::json facts, std::string summary, std::string output) {
+  StepResult r;
+  r.id = std::string(kind.substr(5));
+  r.kind = std::string(kind);
+  r.target = "cluster cim (3 servers)";
+  r.status = StepStatus::Ok;
+  r.facts = std::move(facts);
+  r.summary = std::move(summary);
+  r.output = std::move(output);
+  return r;
+}
+
 inline void judge_like_triage(std::vector<StepResult> results, const ClusterConfig* cluster) {
   static const Redactor redactor = Redactor::make().value();
   static const Judges judges = default_judges();

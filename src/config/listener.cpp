@@ -78,23 +78,5 @@ std::vector<AddressRange> WebhookRateLimit::loopback_ranges() {
   return {*parse_address_range("127.0.0.0/8"), *parse_address_range("::1")};
 }
 
-Result<double> parse_request_rate(std::string_view text) {
-  text = trim(text);
-  if (text == "0" || text == "none") return 0.0;
-  auto bad = [&] {
-    return Error{"per_client", "\"" + std::string(text.substr(0, 32)) + "\" is not N/s, N/m or N/h"};
-  };
-  auto slash = text.find('/');
-  if (slash == std::string_view::npos || slash + 2 != text.size()) return bad();
-  double n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + slash, n);
-  if (ec != std::errc() || end != text.data() + slash || !(n > 0) || n > 1e6) return bad();
-  switch (text.back()) {
-    case 's': return n;
-    case 'm': return n / 60;
-    case 'h': return n / 3600;
-    default: return bad();
-  }
-}
 
 }  // namespace rr

@@ -63,10 +63,6 @@ struct WebhookRateLimit {
   static std::vector<AddressRange> loopback_ranges();  // 127.0.0.0/8 and ::1
 };
 
-// "50/s", "600/m", "3600/h" (the grammar of notify[].rate_limit): requests
-// per second. "0" or "none": 0, no limit. Errors quote the text.
-Result<double> parse_request_rate(std::string_view text);
-
 // The table of clients the limiter keeps at most; beyond it the least
 // recently seen is forgotten (it starts again with a full burst).
 inline constexpr std::size_t kMaxRateLimitedClients = 10000;

@@ -9,6 +9,8 @@
 
 #include "common/text.h"
 #include "config/config.h"
+
+#include "common/rate.h"
 #include "common/host_port.h"
 #include "config/secret.h"
 #include "config/ssh_loader.h"
@@ -213,7 +215,7 @@ class ConfigReader {
     if (!f) return;
     if (const YAML::Node* n = f->find("per_client")) {
       if (auto v = yaml::string_value(r_, *n, "rate_limit.per_client")) {
-        auto rate = parse_request_rate(*v);
+        auto rate = parse_rate(*v, "per_client");
         if (!rate) {
           r_.error(*n, "rate_limit.per_client " + rate.error().message + " (or none)");
         } else {

@@ -1,34 +1,18 @@
 #include "notify/rate_limit.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
-#include "common/text.h"
+#include "common/rate.h"
 
 namespace rr {
 
 Result<RateLimit> parse_rate_limit(std::string_view text) {
-  text = trim(text);
-  if (text == "0" || text == "none") return RateLimit{};
-  auto bad = [&] {
-    return Error{"rate_limit", "\"" + std::string(text.substr(0, 32)) + "\" is not N/s, N/m or N/h"};
-  };
-  auto slash = text.find('/');
-  if (slash == std::string_view::npos || slash + 2 != text.size()) return bad();
-  double n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + slash, n);
-  if (ec != std::errc() || end != text.data() + slash || !(n > 0) || n > 1e6) return bad();
-  double unit = 0;
-  switch (text.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    default: return bad();
-  }
+  auto per_second = parse_rate(text, "rate_limit");
+  if (!per_second) return per_second.error();
   RateLimit limit;
-  limit.per_second = n / unit;
-  limit.burst = std::max(1, static_cast<int>(std::floor(limit.per_second)));
+  limit.per_second = *per_second;
+  if (limit.per_second > 0) limit.burst = std::max(1, static_cast<int>(std::floor(limit.per_second)));
   return limit;
 }
 

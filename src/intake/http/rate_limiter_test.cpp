@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/rate.h"
+
 using namespace rr;
 using namespace std::chrono_literals;
 
@@ -157,11 +159,11 @@ TEST_CASE("Address ranges: IPv4, IPv6, mapped, prefixes") {
 }
 
 TEST_CASE("Request rates use the N/s, N/m, N/h grammar of notify[].rate_limit") {
-  CHECK(*parse_request_rate("50/s") == 50);
-  CHECK(*parse_request_rate("120/m") == 2);
-  CHECK(*parse_request_rate("3600/h") == 1);
-  CHECK(*parse_request_rate(" 0.5/s ") == 0.5);
-  CHECK(*parse_request_rate("none") == 0);
-  CHECK(*parse_request_rate("0") == 0);
-  for (const char* bad : {"", "50", "50/d", "-1/s", "0/s", "x/s", "50/ss", "1e9/s"}) CHECK_FALSE(parse_request_rate(bad));
+  CHECK(*parse_rate("50/s", "per_client") == 50);
+  CHECK(*parse_rate("120/m", "per_client") == 2);
+  CHECK(*parse_rate("3600/h", "per_client") == 1);
+  CHECK(*parse_rate(" 0.5/s ", "per_client") == 0.5);
+  CHECK(*parse_rate("none", "per_client") == 0);
+  CHECK(*parse_rate("0", "per_client") == 0);
+  for (const char* bad : {"", "50", "50/d", "-1/s", "0/s", "x/s", "50/ss", "1e9/s"}) CHECK_FALSE(parse_rate(bad, "per_client"));
 }

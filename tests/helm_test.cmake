@@ -29,7 +29,7 @@
 # Without one, the test prints SKIP_MARKER (CTest reports a skip, not a pass);
 # as root, which CI is, it fails instead.
 cmake_minimum_required(VERSION 3.16)
-include("${CMAKE_CURRENT_LIST_DIR}/require_tools.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/script_support.cmake")
 
 set(chart "${SOURCE_DIR}/helm/runbook-responder")
 set(tests "${SOURCE_DIR}/tests/helm")
@@ -74,37 +74,25 @@ endif()
 list(JOIN missing ", " what)
 rr_require_tools("${what}")
 
-function(run)
-  string(REPLACE ";" " " shown "${ARGN}")
-  message(STATUS "${shown}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(out)
-    message(STATUS "${out}")
-  endif()
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${shown}")
-  endif()
-endfunction()
-
 # The renderer, built offline from Debian's Go sources (GOPATH mode).
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 get_filename_component(gocache "${WORK_DIR}/../helm-gocache" ABSOLUTE)
 set(render "${WORK_DIR}/helm-render")
-run("${CMAKE_COMMAND}" -E env GO111MODULE=off GOPATH=${gocode} GOCACHE=${gocache} GOENV=off GOFLAGS=
+rr_run("${CMAKE_COMMAND}" -E env GO111MODULE=off GOPATH=${gocode} GOCACHE=${gocache} GOENV=off GOFLAGS=
     GOPROXY=off CGO_ENABLED=0
     "${GO}" build -o "${render}" "${tests}/render/main.go")
 
 # Renders: SCENARIO -> rendered file.
 function(render name)
-  run("${render}" -chart "${chart}" -strict -o "${WORK_DIR}/${name}.yaml" ${ARGN})
+  rr_run("${render}" -chart "${chart}" -strict -o "${WORK_DIR}/${name}.yaml" ${ARGN})
 endfunction()
 render(default -notes "${WORK_DIR}/NOTES.txt")
 render(full -f "${tests}/values-full.yaml" -release prod -namespace ops)
 
 if(DEFINED RESPONDER)
   foreach(scenario default full)
-    run("${PYTHON3}" "${tests}/check_chart.py" config "${WORK_DIR}/${scenario}.yaml"
+    rr_run("${PYTHON3}" "${tests}/check_chart.py" config "${WORK_DIR}/${scenario}.yaml"
         --responder "${RESPONDER}" --work "${WORK_DIR}/config-${scenario}")
   endforeach()
   return()
@@ -113,7 +101,7 @@ endif()
 render(existing-claim -f "${tests}/values-existing-claim.yaml")
 render(ephemeral -f "${tests}/values-ephemeral.yaml")
 foreach(scenario default full existing-claim ephemeral)
-  run("${PYTHON3}" "${tests}/check_chart.py" manifests ${scenario} "${WORK_DIR}/${scenario}.yaml"
+  rr_run("${PYTHON3}" "${tests}/check_chart.py" manifests ${scenario} "${WORK_DIR}/${scenario}.yaml"
       --source-dir "${SOURCE_DIR}")
 endforeach()
 
@@ -126,7 +114,7 @@ endif()
 # Deterministic, and the checksum annotation follows the ConfigMap: the same
 # for a change elsewhere (the claim), different for a config change.
 render(default-again)
-run("${CMAKE_COMMAND}" -E compare_files "${WORK_DIR}/default.yaml" "${WORK_DIR}/default-again.yaml")
+rr_run("${CMAKE_COMMAND}" -E compare_files "${WORK_DIR}/default.yaml" "${WORK_DIR}/default-again.yaml")
 file(WRITE "${WORK_DIR}/values-workers.yaml" "config:\n  settings:\n    engine: {workers: 3}\n")
 render(workers -f "${WORK_DIR}/values-workers.yaml")
 function(checksum name out)
@@ -192,7 +180,7 @@ set(rendered)
 foreach(scenario default full existing-claim ephemeral)
   list(APPEND rendered "${WORK_DIR}/${scenario}.yaml")
 endforeach()
-run("${YAMLLINT}" --strict -f parsable -c "${tests}/yamllint.yaml" ${rendered}
+rr_run("${YAMLLINT}" --strict -f parsable -c "${tests}/yamllint.yaml" ${rendered}
     "${chart}/values.yaml" "${chart}/Chart.yaml" ${values_files})
 
 message(STATUS "helm chart: ok")

@@ -7,27 +7,12 @@
 # `systemd-analyze verify` accepts the unit (systemd-analyze comes from
 # scripts/setup: without it the test skips, or fails when run as root, as CI is).
 cmake_minimum_required(VERSION 3.16)
-include("${CMAKE_CURRENT_LIST_DIR}/require_tools.cmake")
-
-function(run)
-  cmake_parse_arguments(R "" "CWD" "" ${ARGN})
-  string(REPLACE ";" " " shown "${R_UNPARSED_ARGUMENTS}")
-  message(STATUS "${shown}")
-  if(NOT R_CWD)
-    set(R_CWD "${WORK_DIR}")
-  endif()
-  execute_process(COMMAND ${R_UNPARSED_ARGUMENTS} WORKING_DIRECTORY "${R_CWD}" RESULT_VARIABLE rc
-                  OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  message(STATUS "${out}")
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${shown}")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/script_support.cmake")
 
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
-run("${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}")
+rr_run("${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}")
 
 set(unit "${prefix}/lib/systemd/system/runbook-responder.service")
 set(example "${prefix}/share/doc/runbook-responder/config.example.yaml")
@@ -68,7 +53,7 @@ endforeach()
 
 # On built-in defaults, from a directory without rules/, the installed binary
 # finds the installed rules.
-run("${prefix}/bin/runbook-responder" check CWD "${WORK_DIR}")
+rr_run("${prefix}/bin/runbook-responder" check CWD "${WORK_DIR}")
 
 # The example, its /etc paths moved under WORK_DIR and its secrets present, is valid.
 file(READ "${example}" text)
@@ -83,11 +68,11 @@ file(WRITE "${WORK_DIR}/etc/secrets/ssh-key" "not a key, only read when a step r
 file(WRITE "${WORK_DIR}/etc/secrets/slack-url" "https://hooks.slack.com/services/T000/B000/XXXX\n")
 file(WRITE "${WORK_DIR}/etc/secrets/pagerduty-key" "0123456789abcdef0123456789abcdef\n")
 file(WRITE "${WORK_DIR}/etc/known_hosts" "")
-run("${prefix}/bin/runbook-responder" check --config "${WORK_DIR}/etc/config.yaml")
+rr_run("${prefix}/bin/runbook-responder" check --config "${WORK_DIR}/etc/config.yaml")
 
 # systemd's own reading of the unit.
 find_program(SYSTEMD_ANALYZE systemd-analyze)
 if(NOT SYSTEMD_ANALYZE)
   rr_require_tools("systemd-analyze (Debian package systemd)")
 endif()
-run("${SYSTEMD_ANALYZE}" verify "${unit}")
+rr_run("${SYSTEMD_ANALYZE}" verify "${unit}")

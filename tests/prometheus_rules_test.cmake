@@ -9,7 +9,7 @@
 # come from scripts/setup. Without one, the test prints SKIP_MARKER (CTest
 # reports a skip, not a pass); as root, which CI is, it fails instead.
 cmake_minimum_required(VERSION 3.16)
-include("${CMAKE_CURRENT_LIST_DIR}/require_tools.cmake")
+include("${CMAKE_CURRENT_LIST_DIR}/script_support.cmake")
 
 set(rules "${SOURCE_DIR}/alertmanager/prometheus-rules.yml")
 set(tests "${SOURCE_DIR}/alertmanager/prometheus-rules.test.yml")
@@ -32,18 +32,8 @@ endif()
 list(JOIN missing " and " what)
 rr_require_tools("${what}")
 
-function(run)
-  string(REPLACE ";" " " shown "${ARGN}")
-  message(STATUS "${shown}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  message(STATUS "${out}")
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "failed (${rc}): ${shown}")
-  endif()
-endfunction()
-
-run("${PROMTOOL}" check rules "${rules}")
-run("${PROMTOOL}" test rules "${tests}")
+rr_run("${PROMTOOL}" check rules "${rules}")
+rr_run("${PROMTOOL}" test rules "${tests}")
 
 # The alert names the rules define.
 file(STRINGS "${rules}" alert_lines REGEX "^[ \t]*-[ \t]+alert:[ \t]*[A-Za-z_][A-Za-z0-9_]*")
@@ -65,7 +55,7 @@ foreach(f IN LISTS rule_files)
 endforeach()
 
 foreach(name IN LISTS alerts)
-  run("${AMTOOL}" config routes test "--config.file=${am_config}" --verify.receivers=runbook-responder
+  rr_run("${AMTOOL}" config routes test "--config.file=${am_config}" --verify.receivers=runbook-responder
       "alertname=${name}")
   # An equality matcher in a rule's match: `{alertname: NAME}` or `alertname: NAME`.
   if(NOT shipped MATCHES "alertname: ${name}[ ,}\r\n]")

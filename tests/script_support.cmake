@@ -1,5 +1,5 @@
-# Included by the CMake-script tests (prometheus_rules_test.cmake,
-# helm_test.cmake, install_test.cmake).
+# What the CMake-script tests (prometheus_rules_test.cmake, helm_test.cmake,
+# install_test.cmake) share.
 #
 # rr_require_tools(<what is missing, in words>): with nothing missing, does
 # nothing. Otherwise the test stops: run as root, which CI is (scripts/setup
@@ -23,3 +23,22 @@ macro(rr_require_tools what)
     return()
   endif()
 endmacro()
+
+# rr_run([CWD <dir>] <command> <args>...): runs the command (no shell), shows
+# it and what it printed, and fails the test when it exits non-zero.
+function(rr_run)
+  cmake_parse_arguments(R "" "CWD" "" ${ARGN})
+  string(REPLACE ";" " " shown "${R_UNPARSED_ARGUMENTS}")
+  message(STATUS "${shown}")
+  set(cwd)
+  if(R_CWD)
+    set(cwd WORKING_DIRECTORY "${R_CWD}")
+  endif()
+  execute_process(COMMAND ${R_UNPARSED_ARGUMENTS} ${cwd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(out)
+    message(STATUS "${out}")
+  endif()
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${shown}")
+  endif()
+endfunction()

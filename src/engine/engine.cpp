@@ -230,7 +230,9 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
 
   TriageCommit c;
   c.journal_ids = std::move(journal_ids);
-  c.group = tracker_.encode(n, at);
+  // Refreshed well within keep_for, so that prune() never forgets a group
+  // that Alertmanager still repeats.
+  c.group = tracker_.encode_changed(n, at, cfg.state.keep_for / 4);
   std::vector<Report> reports;
   std::vector<ActionDecision> actions;
   if (!plans.empty()) {
@@ -255,7 +257,7 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   for (Report& r : reports) finish(cfg, r, c);
 
   if (!commit(c)) return;  // stopping: the journal keeps the notification
-  tracker_.record(n, at);
+  tracker_.record(n, at, c.group.has_value());
   for (const CooldownRecord& cd : c.cooldowns) tracker_.triaged(cd.fingerprint, cd.rule, cd.at);
   for (const Report& r : reports) {
     std::string outcome = r.kind == Report::Kind::Unmatched    ? "unmatched"

@@ -77,11 +77,30 @@ GroupRecord GroupTracker::encode(const Notification& n, TimePoint now) const {
   return GroupRecord{n.group_key, now, encode_alerts(alerts)};
 }
 
-GroupRecord GroupTracker::record(const Notification& n, TimePoint now) {
+std::optional<GroupRecord> GroupTracker::encode_changed(const Notification& n, TimePoint now, Nanos refresh) const {
+  {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(n.group_key);
+    if (it != groups_.end() && now - it->second.stored < refresh) {
+      // merge() leaves the map as it is when every alert is already there
+      // as seen and, unless truncated, nothing else is.
+      const auto& alerts = it->second.alerts;
+      bool same = n.truncated_alerts != 0 || alerts.size() == n.alerts.size();
+      for (auto a = n.alerts.begin(); same && a != n.alerts.end(); ++a) {
+        auto p = alerts.find(a->fingerprint);
+        same = p != alerts.end() && p->second.status == a->status && p->second.starts_at == a->starts_at;
+      }
+      if (same) return std::nullopt;
+    }
+  }
+  return encode(n, now);
+}
+
+void GroupTracker::record(const Notification& n, TimePoint now, bool stored) {
   std::lock_guard lock(mu_);
   Group& group = touch(n.group_key);
   merge(group.alerts, n);
-  return GroupRecord{n.group_key, now, encode_alerts(group.alerts)};
+  if (stored) group.stored = now;
 }
 
 GroupChanges GroupTracker::observe(const Notification& n) {
@@ -140,6 +159,7 @@ std::size_t GroupTracker::restore(const std::vector<GroupRecord>& groups,
       continue;
     }
     Group& group = touch(g.group_key);
+    group.stored = g.seen;
     for (const auto& [fingerprint, seen] : doc.items()) {
       if (!seen.is_array() || seen.size() != 2 || !seen[0].is_string() || !seen[1].is_number_integer()) {
         ++skipped;

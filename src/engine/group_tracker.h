@@ -21,6 +21,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,8 +47,13 @@ class GroupTracker {
   GroupChanges compare(const Notification& n) const;
   // The group's state once `n` is recorded, encoded for the store; records nothing.
   GroupRecord encode(const Notification& n, TimePoint now) const;
-  // Records `n` as the group's state; returns encode().
-  GroupRecord record(const Notification& n, TimePoint now);
+  // encode(), or nothing when recording `n` would leave the group as it is
+  // and its state was last stored less than `refresh` before `now`: a
+  // repeat of an unchanged group (most of a storm) costs no write.
+  std::optional<GroupRecord> encode_changed(const Notification& n, TimePoint now, Nanos refresh) const;
+  // Records `n` as the group's state; `stored` says its encoding was made
+  // durable at `now` (what encode_changed() measures `refresh` from).
+  void record(const Notification& n, TimePoint now, bool stored = true);
   // compare() then record().
   GroupChanges observe(const Notification& n);
 
@@ -75,6 +81,7 @@ class GroupTracker {
   struct Group {
     std::map<std::string, Seen> alerts;  // by fingerprint
     std::list<std::string>::iterator lru;
+    TimePoint stored{};  // when this state was last written to the store
   };
   Group& touch(const std::string& group_key);  // mu_ held; creates, moves to the front, evicts
   // mu_ held: the group's alerts once `n` is recorded over `alerts`.

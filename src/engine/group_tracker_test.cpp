@@ -127,3 +127,37 @@ TEST_CASE("The bounded queue refuses instead of blocking") {
   CHECK(q.pop() == 2);
   CHECK_FALSE(q.pop());
 }
+
+TEST_CASE("A repeat of an unchanged group needs no write until its stored state grows old") {
+  GroupTracker tracker;
+  auto a = sample("a-first-notification.json");
+  auto b = sample("b-alert-joins-group.json");
+  const TimePoint t0 = TimePoint(std::chrono::hours(1000));
+  const Nanos refresh = std::chrono::hours(1);
+
+  auto first = tracker.encode_changed(a, t0, refresh);
+  REQUIRE(first);  // never stored
+  tracker.record(a, t0);
+  CHECK_FALSE(tracker.encode_changed(a, t0 + std::chrono::minutes(5), refresh));
+
+  // Recorded without a write: the refresh still counts from t0.
+  tracker.record(a, t0 + std::chrono::minutes(5), false);
+  auto old = tracker.encode_changed(a, t0 + std::chrono::minutes(61), refresh);
+  REQUIRE(old);
+  CHECK(old->seen == t0 + std::chrono::minutes(61));
+  CHECK(old->alerts == first->alerts);
+
+  // Anything that changes the group is written: a new alert, one left out, a new status.
+  CHECK(tracker.encode_changed(b, t0 + std::chrono::minutes(6), refresh));
+  tracker.record(b, t0 + std::chrono::minutes(6));
+  CHECK(tracker.encode_changed(a, t0 + std::chrono::minutes(7), refresh));
+  auto resolved = b;
+  resolved.alerts[0].status = "resolved";
+  CHECK(tracker.encode_changed(resolved, t0 + std::chrono::minutes(7), refresh));
+
+  // After a restart the stored time comes back with the state.
+  GroupTracker restarted;
+  restarted.restore({*tracker.encode_changed(b, t0 + std::chrono::minutes(6), Nanos(0))}, {});
+  CHECK_FALSE(restarted.encode_changed(b, t0 + std::chrono::minutes(30), refresh));
+  CHECK(restarted.encode_changed(b, t0 + std::chrono::minutes(70), refresh));
+}

@@ -81,7 +81,10 @@ struct DeliveryConfig {
 
 // The durable state (state/store.h).
 struct StateConfig {
-  std::string dir;         // absolute once loaded; "" in default_config(): see there
+  // Absolute once loaded: the config's `state.dir`, else $STATE_DIRECTORY
+  // (systemd), else `state` beside the config file; default_config() (no
+  // file) uses runbook-responder-state in the working directory.
+  std::string dir;
   bool full_sync = false;  // `sync: full`: fsync each commit (survives power loss)
   std::size_t keep_reports = 1000;                // reports kept for GET /reports
   Nanos keep_for = std::chrono::hours(24 * 7);   // ... and for at most this long

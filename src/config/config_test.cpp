@@ -159,6 +159,20 @@ TEST_CASE("a minimal file keeps the defaults; absent notify means console") {
   CHECK(empty.config->state.dir == "/x/state");
 }
 
+TEST_CASE("Under systemd the state store defaults to its StateDirectory") {
+  struct Env {
+    Env() { ::setenv("STATE_DIRECTORY", "/var/lib/runbook-responder:/var/lib/other", 1); }
+    ~Env() { ::unsetenv("STATE_DIRECTORY"); }
+  } env;
+  CHECK(load_config_text("listen: 127.0.0.1:9095\n", "/etc/rr/c.yaml").config->state.dir ==
+        "/var/lib/runbook-responder");
+  CHECK(load_config_text("", "/etc/rr/c.yaml").config->state.dir == "/var/lib/runbook-responder");
+  // What the config says wins.
+  CHECK(load_config_text("state: {dir: /srv/rr}\n", "/etc/rr/c.yaml").config->state.dir == "/srv/rr");
+  ::setenv("STATE_DIRECTORY", "relative", 1);  // not systemd's: ignored
+  CHECK(load_config_text("", "/etc/rr/c.yaml").config->state.dir == "/etc/rr/state");
+}
+
 TEST_CASE("default_config is loopback, one local cluster, console") {
   Config c = default_config();
   CHECK(c.listen == "127.0.0.1:9095");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <filesystem>
 #include <set>
@@ -31,6 +32,18 @@ bool valid_name(const std::string& s) {
            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                   c == '.' || c == '-';
          });
+}
+
+// Where the state store lives when the config does not say: systemd's
+// StateDirectory= (the unit's /var/lib/runbook-responder, passed as
+// $STATE_DIRECTORY, the first of a colon-separated list), otherwise `state`
+// beside the config file.
+std::string default_state_dir(const std::string& base_dir) {
+  if (const char* env = std::getenv("STATE_DIRECTORY"); env && env[0] == '/') {
+    std::string_view dirs(env);
+    return std::string(dirs.substr(0, dirs.find(':')));
+  }
+  return resolve_path(base_dir, "state");
 }
 
 // "1048576", "512KiB", "1MiB".
@@ -75,7 +88,7 @@ class ConfigReader {
     if (!doc) return;
     if (doc->IsNull()) {  // an empty file: every default
       c.notify.push_back(NotifyTarget{"console", "console", {}, {}, r_.file(), 0});
-      c.state.dir = resolve_path(base_dir_, "state");
+      c.state.dir = default_state_dir(base_dir_);
       return;
     }
     auto f = yaml::Fields::read(r_, *doc, "the config file",
@@ -119,7 +132,7 @@ class ConfigReader {
     }
     if (const YAML::Node* n = f->find("engine")) read_engine(*n, c.engine);
     if (const YAML::Node* n = f->find("delivery")) read_delivery(*n, c.delivery);
-    c.state.dir = resolve_path(base_dir_, "state");
+    c.state.dir = default_state_dir(base_dir_);
     if (const YAML::Node* n = f->find("state")) read_state(*n, c.state);
     if (const YAML::Node* n = f->find("external_url")) {
       if (auto v = yaml::string_value(r_, *n, "external_url")) {

@@ -1,5 +1,6 @@
 #include "notify/outbox.h"
 
+#include <algorithm>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -45,6 +46,7 @@ Result<std::unique_ptr<Outbox>> Outbox::make(const std::vector<NotifyTarget>& ta
 Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics, DeliveryOptions options)
     : targets_(std::move(targets)),
       store_(store),
+      metrics_(metrics),
       options_(options),
       outcomes_(metrics.counter("rr_notifications_total",
                                 "Deliveries to notification targets, by outcome: sent, failed (a final refusal), "
@@ -52,7 +54,21 @@ Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics,
                                 {"target", "outcome"})),
       latency_(metrics.histogram("rr_delivery_latency_seconds",
                                  "Time from a report being made to its delivery to a target.", {"target"},
-                                 {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200})) {
+                                 {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200})) {}
+
+Outbox::~Outbox() {
+  stop();
+  gauge_source_->store(nullptr);
+}
+
+std::vector<std::string> Outbox::route(const Report& report) const {
+  std::vector<std::string> out;
+  for (const Target& t : targets_)
+    if (matches_all(t.match, report.common_labels) && t.notifier->wants(report)) out.push_back(t.name);
+  return out;
+}
+
+void Outbox::register_gauges() {
   std::vector<std::string> names;
   for (const Target& t : targets_) names.push_back(t.name);
   // Read from the store at each scrape; a target with nothing owed reads 0.
@@ -72,27 +88,49 @@ Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics,
     }
     return out;
   };
-  metrics.gauge("rr_outbox_pending", "Reports waiting to be delivered to a target.", {"target"},
-                [depths] { return depths(false); });
-  metrics.gauge("rr_outbox_oldest_seconds", "How long the oldest report waiting for a target has waited.",
-                {"target"}, [depths] { return depths(true); });
+  metrics_.gauge("rr_outbox_pending", "Reports waiting to be delivered to a target.", {"target"},
+                 [depths] { return depths(false); });
+  metrics_.gauge("rr_outbox_oldest_seconds", "How long the oldest report waiting for a target has waited.",
+                 {"target"}, [depths] { return depths(true); });
 }
 
-Outbox::~Outbox() {
-  stop();
-  gauge_source_->store(nullptr);
-}
 
-std::vector<std::string> Outbox::route(const Report& report) const {
-  std::vector<std::string> out;
-  for (const Target& t : targets_)
-    if (matches_all(t.match, report.common_labels) && t.notifier->wants(report)) out.push_back(t.name);
-  return out;
+void Outbox::drop_unconfigured() {
+  auto depths = store_.outbox_depths();
+  if (!depths) {
+    spdlog::error("notify: cannot read the outbox: {}", depths.error().message);
+    return;
+  }
+  for (const OutboxDepth& d : *depths) {
+    if (std::any_of(targets_.begin(), targets_.end(), [&](const Target& t) { return t.name == d.target; })) continue;
+    spdlog::warn("notify: {} report(s) owed to target {}, which is no longer configured, are dropped",
+                 d.pending, log_safe(d.target, 128));
+    while (true) {
+      auto batch = store_.pending(d.target, kBatch);
+      if (!batch) {
+        spdlog::error("notify: cannot read the outbox: {}", batch.error().message);
+        return;
+      }
+      if (batch->empty()) break;
+      for (const PendingDelivery& item : *batch) {
+        if (auto r = store_.drop(item); !r) {
+          spdlog::error("notify: cannot drop report {} owed to target {}: {}", item.report_id,
+                        log_safe(d.target, 128), r.error().message);
+          return;  // tried again at the next start or reload
+        }
+        outcomes_.inc({d.target, "dropped"});
+      }
+    }
+  }
 }
 
 void Outbox::start() {
   std::lock_guard lock(mu_);
   if (!threads_.empty() || stopping_) return;
+  // Here, not at construction: an outbox that a refused reload built and
+  // threw away never takes the gauges from the one still running.
+  register_gauges();
+  drop_unconfigured();
   for (Target& t : targets_) threads_.emplace_back([this, &t] { run(t); });
 }
 

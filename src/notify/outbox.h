@@ -78,7 +78,9 @@ class Outbox {
   std::vector<std::string> route(const Report& report) const;
 
   // Starts one delivery thread per target; each first sends what the store
-  // already owes it.
+  // already owes it. What the store owes a target no longer configured
+  // (removed or renamed since it was routed) is dropped first, logged and
+  // counted as dropped under that target's name: nothing waits unseen.
   void start();
   // New deliveries are in the store.
   void wake();
@@ -91,6 +93,8 @@ class Outbox {
  private:
   enum class Outcome { Sent, Failed, Dropped, Stopped };
   void run(Target& target);
+  void drop_unconfigured();
+  void register_gauges();
   Outcome deliver(Target& target, const PendingDelivery& item, TokenBucket& bucket);
   // Sleeps up to `d`; false when stop() came first.
   bool pause(Millis d);
@@ -98,6 +102,7 @@ class Outbox {
 
   std::vector<Target> targets_;
   StateStore& store_;
+  Metrics& metrics_;
   DeliveryOptions options_;
   CounterFamily& outcomes_;
   HistogramFamily& latency_;

@@ -131,6 +131,19 @@ TEST_CASE("outbox: a committed report reaches a webhook and a Slack target, with
   CHECK(exposed.find("rr_outbox_pending{target=\"chat\"} 0") != std::string::npos);
 }
 
+TEST_CASE("outbox: one built and thrown away (a refused reload) leaves the running one's gauges") {
+  test::HttpSink sink;
+  Metrics metrics;
+  auto store = memory_store();
+  auto running = make({target("chat", "slack", sink.url("/slack/g"))}, *store, metrics);
+  running->start();
+  make({target("other", "slack", sink.url("/slack/h"))}, *store, metrics).reset();
+  std::string exposed = metrics.expose();
+  CHECK(exposed.find("rr_outbox_pending{target=\"chat\"} 0") != std::string::npos);
+  CHECK(exposed.find("rr_outbox_oldest_seconds{target=\"chat\"} 0") != std::string::npos);
+  CHECK(exposed.find("target=\"other\"") == std::string::npos);
+}
+
 TEST_CASE("outbox: 5xx is retried with backoff until it succeeds") {
   test::HttpSink sink;
   sink.script("/webhook-json/r", {test::SinkResponse{500, "boom"}, test::SinkResponse{502, "bad gateway"}});
@@ -256,6 +269,56 @@ TEST_CASE("outbox: a target down for a while gets the report once it is back, an
   CHECK(counted(again, "json", "sent") == 1);
   auto seen = sink.requests();
   CHECK(nlohmann::json::parse(seen.back().body)["id"] == "r1");
+}
+
+TEST_CASE("outbox: a target down for many minutes' worth of attempts gets the report once it is back, once") {
+  // 30 failures in a row: at the default backoff (1 s doubling to 5 min,
+  // jittered into [half, full]) they span at least this long.
+  constexpr int kFailures = 30;
+  Millis least{0};
+  for (int i = 1; i <= kFailures; ++i) least += backoff(BackoffPolicy{}, i, 0.0);
+  CHECK(least > 30min);
+
+  test::HttpSink sink;
+  // Down for kFailures attempts, then back: the same process, no restart.
+  sink.script("/webhook-json/long", std::vector<test::SinkResponse>(kFailures, test::SinkResponse{503, "down"}));
+  Metrics metrics;
+  auto store = memory_store();
+  DeliveryOptions o = fast();
+  o.backoff = BackoffPolicy{1ms, 4ms};  // the same attempts, minutes shortened to milliseconds
+  auto outbox = make({target("json", "webhook", sink.url("/webhook-json/long"))}, *store, metrics, o);
+  commit(*store, report("r1"), {"json"});
+  outbox->start();
+  REQUIRE(sink.wait_for(kFailures - 1, 30s));
+  CHECK(owed(*store, "json") == 1);  // never given up while younger than max_age
+  REQUIRE(drained(*store, "json"));
+  CHECK(sink.requests("/webhook-json/long").size() == static_cast<std::size_t>(kFailures) + 1);
+  CHECK(counted(metrics, "json", "sent") == 1);
+  CHECK(counted(metrics, "json", "retried") == kFailures);
+  CHECK(counted(metrics, "json", "dropped") == 0);
+}
+
+TEST_CASE("outbox: what is owed to a target no longer configured is dropped at start, logged and counted") {
+  test::HttpSink sink;
+  auto store = memory_store();
+  commit(*store, report("r1"), {"old-name", "kept"});
+  commit(*store, report("r2"), {"old-name"});
+  std::ostringstream log;
+  auto sink_log = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  auto logger = std::make_shared<spdlog::logger>("outbox-test", sink_log);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  Metrics metrics;
+  auto outbox = make({target("kept", "webhook", sink.url("/webhook-json/kept"))}, *store, metrics);
+  outbox->start();
+  REQUIRE(drained(*store, "kept"));
+  outbox->stop();
+  spdlog::set_default_logger(previous);
+  CHECK(owed(*store, "old-name") == 0);
+  CHECK(counted(metrics, "old-name", "dropped") == 2);
+  CHECK(counted(metrics, "kept", "sent") == 1);
+  CHECK(log.str().find("2 report(s) owed to target old-name, which is no longer configured, are dropped") !=
+        std::string::npos);
 }
 
 TEST_CASE("outbox: each target's messages go in the order the reports were made") {

@@ -209,6 +209,51 @@ TEST_CASE("state: a full database refuses writes, says so, and recovers when spa
   CHECK(store->journal("{}", at(0)));
 }
 
+TEST_CASE("state: a database another process holds locked refuses writes, says so, and recovers when freed") {
+  test::TempDir dir;
+  const std::string path = (dir / "r.db").string();
+  auto store = open(path, SqliteOptions{.busy_timeout = 50ms});
+  REQUIRE(store->journal("{}", at(0)));
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite::DbHandle other(raw);
+  REQUIRE(sqlite::exec(other.get(), "BEGIN EXCLUSIVE"));
+  auto refused = store->journal("{}", at(1));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("locked") != std::string::npos);
+  CHECK(store->problem().find("locked") != std::string::npos);  // what /readyz and the 503 say
+  REQUIRE(sqlite::exec(other.get(), "COMMIT"));
+  CHECK(store->journal("{}", at(2)));
+  CHECK(store->problem().empty());
+  auto kept = store->journaled();
+  REQUIRE(kept);
+  CHECK(kept->size() == 2);  // the refused one was never recorded
+}
+
+TEST_CASE("state: a database damaged while in use refuses writes and says it is corrupt") {
+  test::TempDir dir;
+  const std::string path = (dir / "r.db").string();
+  auto store = open(path);
+  for (int i = 0; i < 200; ++i) REQUIRE(store->journal(std::string(2000, 'j'), at(i)));
+  {
+    // Everything into the main file, then every page after the header overwritten.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    sqlite::DbHandle other(raw);
+    REQUIRE(sqlite::exec(other.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
+  }
+  std::string bytes = test::read_file(dir / "r.db");
+  REQUIRE(bytes.size() > 8192);
+  for (std::size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xA5 ^ (i * 31));
+  test::write_file(dir / "r.db", bytes);
+  Result<std::int64_t> r = store->journal("{}", at(500));
+  auto listed = store->journaled();
+  CHECK((!r || !listed));
+  const std::string problem = store->problem();
+  INFO(problem);
+  CHECK((problem.find("malformed") != std::string::npos || problem.find("not a database") != std::string::npos));
+}
+
 TEST_CASE("state: a file that is not a database, or not writable, cannot be opened") {
   test::TempDir dir;
   test::write_file(dir / "garbage.db", std::string(8192, 'g'));

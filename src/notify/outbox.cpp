@@ -26,7 +26,21 @@ double seconds(Nanos d) { return std::chrono::duration<double>(d).count(); }
 
 TimePoint now() { return std::chrono::time_point_cast<Nanos>(Clock::now()); }
 
+// The options that say where a target's messages go.
+std::string destination(const NotifyTarget& t) {
+  std::string key = t.type;
+  for (const char* option : {"url", "api_url", "channel", "routing_key", "api_key", "token"})
+    key += '\n' + t.option(option);
+  return key;
+}
+
 }  // namespace
+
+struct Pace {
+  explicit Pace(RateLimit limit) : bucket(token_bucket(limit)) {}
+  std::mutex mu;
+  TokenBucket bucket;
+};
 
 Result<std::unique_ptr<Outbox>> Outbox::make(const std::vector<NotifyTarget>& targets, StateStore& store,
                                              Metrics& metrics, DeliveryOptions options) {
@@ -35,7 +49,7 @@ Result<std::unique_ptr<Outbox>> Outbox::make(const std::vector<NotifyTarget>& ta
     auto notifier = make_notifier(t);  // checks the options against the type
     if (!notifier) return notifier.error();
     const TargetType* type = find_target_type(t.type);
-    Target target{t.name, t.type, t.match, std::move(*notifier), type->rate, Nanos(0)};
+    Target target{t.name, t.type, t.match, std::move(*notifier), type->rate, Nanos(0), destination(t)};
     if (const std::string& rate = t.option("rate_limit"); !rate.empty()) target.rate = *parse_rate_limit(rate);
     if (const std::string& age = t.option("max_age"); !age.empty()) target.max_age = *parse_duration(age);
     built.push_back(std::move(target));
@@ -54,7 +68,31 @@ Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics,
                                 {"target", "outcome"})),
       latency_(metrics.histogram("rr_delivery_latency_seconds",
                                  "Time from a report being made to its delivery to a target.", {"target"},
-                                 {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200})) {}
+                                 {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200})) {
+  auto stricter = [](const RateLimit& a, const RateLimit& b) {
+    if (a.per_second <= 0) return b;  // unlimited
+    if (b.per_second <= 0) return a;
+    return a.per_second <= b.per_second ? a : b;
+  };
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    std::size_t first = i;
+    if (!targets_[i].destination.empty())
+      for (std::size_t j = 0; j < i; ++j)
+        if (targets_[j].destination == targets_[i].destination) {
+          first = j;
+          break;
+        }
+    if (first == i) {
+      RateLimit limit = targets_[i].rate;
+      if (!targets_[i].destination.empty())
+        for (std::size_t j = i + 1; j < targets_.size(); ++j)
+          if (targets_[j].destination == targets_[i].destination) limit = stricter(limit, targets_[j].rate);
+      paces_.push_back(std::make_shared<Pace>(limit));
+    } else {
+      paces_.push_back(paces_[first]);
+    }
+  }
+}
 
 Outbox::~Outbox() {
   stop();
@@ -131,7 +169,8 @@ void Outbox::start() {
   // threw away never takes the gauges from the one still running.
   register_gauges();
   drop_unconfigured();
-  for (Target& t : targets_) threads_.emplace_back([this, &t] { run(t); });
+  for (std::size_t i = 0; i < targets_.size(); ++i)
+    threads_.emplace_back([this, i] { run(targets_[i], *paces_[i]); });
 }
 
 void Outbox::wake() {
@@ -159,8 +198,7 @@ bool Outbox::pause(Millis d) {
 
 void Outbox::count(const Target& target, const char* outcome) { outcomes_.inc({target.name, outcome}); }
 
-void Outbox::run(Target& target) {
-  TokenBucket bucket(target.rate);
+void Outbox::run(Target& target, Pace& pace) {
   while (true) {
     std::uint64_t seen = 0;
     {
@@ -180,13 +218,13 @@ void Outbox::run(Target& target) {
       continue;
     }
     for (const PendingDelivery& item : *batch) {
-      Outcome o = deliver(target, item, bucket);
+      Outcome o = deliver(target, item, pace);
       if (o == Outcome::Stopped) return;
     }
   }
 }
 
-Outbox::Outcome Outbox::deliver(Target& target, const PendingDelivery& item, TokenBucket& bucket) {
+Outbox::Outcome Outbox::deliver(Target& target, const PendingDelivery& item, Pace& pace) {
   const Nanos max_age = target.max_age.count() > 0 ? target.max_age : options_.max_age;
   // Removes the delivery for good; a store that cannot write is retried,
   // since otherwise the next start would send it again.
@@ -222,10 +260,12 @@ Outbox::Outcome Outbox::deliver(Target& target, const PendingDelivery& item, Tok
       count(target, "dropped");
       return settle(std::nullopt, false) ? Outcome::Dropped : Outcome::Stopped;
     }
-    for (Millis wait = bucket.take(TokenBucket::Clock::now()); wait.count() > 0;
-         wait = bucket.take(TokenBucket::Clock::now())) {
+    auto take = [&pace] {
+      std::lock_guard lock(pace.mu);
+      return pace.bucket.take(TokenBucket::Clock::now());
+    };
+    for (Millis wait = take(); wait.count() > 0; wait = take())
       if (!pause(wait)) return Outcome::Stopped;
-    }
     auto kept = store_.thread(target.name, item.group_key);
     if (!kept) {
       spdlog::warn("notify target {}: cannot read what it keeps for the group of report {}: {}", target.name,

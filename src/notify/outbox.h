@@ -5,7 +5,8 @@
 //               whether the target wants that kind of report (route())
 //   outbox      the state store, written together with the triage, so a
 //               report survives a crash before it is sent
-//   rate limit  per target, the service's documented pace (rate_limit.h)
+//   rate limit  per destination (webhook, channel, routing key), the
+//               service's documented pace (rate_limit.h)
 //   retry       exponential backoff with jitter on timeouts, 429 (honouring
 //               Retry-After) and 5xx, for as long as the report is younger
 //               than max_age; other 4xx are final (backoff.h)
@@ -44,7 +45,7 @@
 
 namespace rr {
 
-class TokenBucket;
+struct Pace;  // a destination's token bucket, shared by its targets' threads
 
 struct DeliveryOptions {
   Nanos max_age = std::chrono::hours(2);  // older reports are dropped, logged and counted
@@ -61,6 +62,11 @@ class Outbox {
     std::unique_ptr<Notifier> notifier;
     RateLimit rate;
     Nanos max_age{0};  // 0: DeliveryOptions::max_age
+    // Where messages go (type, URL, channel, key), for the rate limit:
+    // targets with one destination share one pace, the strictest of their
+    // limits, since the service counts per webhook, channel or routing
+    // key. Empty: a pace of its own. Never logged.
+    std::string destination;
   };
 
   // Builds each configured target's notifier (make_notifier: its type checks
@@ -92,15 +98,16 @@ class Outbox {
 
  private:
   enum class Outcome { Sent, Failed, Dropped, Stopped };
-  void run(Target& target);
+  void run(Target& target, Pace& pace);
   void drop_unconfigured();
   void register_gauges();
-  Outcome deliver(Target& target, const PendingDelivery& item, TokenBucket& bucket);
+  Outcome deliver(Target& target, const PendingDelivery& item, Pace& pace);
   // Sleeps up to `d`; false when stop() came first.
   bool pause(Millis d);
   void count(const Target& target, const char* outcome);
 
   std::vector<Target> targets_;
+  std::vector<std::shared_ptr<Pace>> paces_;  // one per target, shared by targets of one destination
   StateStore& store_;
   Metrics& metrics_;
   DeliveryOptions options_;

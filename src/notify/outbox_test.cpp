@@ -321,6 +321,26 @@ TEST_CASE("outbox: what is owed to a target no longer configured is dropped at s
         std::string::npos);
 }
 
+TEST_CASE("outbox: targets posting to one destination share its rate limit; others keep their own") {
+  test::HttpSink sink;
+  Metrics metrics;
+  auto store = memory_store();
+  const std::map<std::string, std::string> hourly{{"rate_limit", "1/h"}};
+  // Two targets (say, one per severity) on one Slack webhook: the service
+  // counts per webhook, so the second message waits for the hour.
+  auto shared = make({target("crit", "slack", sink.url("/slack/same"), {}, hourly),
+                      target("warn", "slack", sink.url("/slack/same"), {}, hourly),
+                      target("other", "slack", sink.url("/slack/other"), {}, hourly)},
+                     *store, metrics);
+  commit(*store, report("r1"), {"crit", "warn", "other"});
+  shared->start();
+  REQUIRE(drained(*store, "other"));  // its own pace: not held back by the shared one
+  REQUIRE(test::wait_until([&] { return owed(*store, "crit") + owed(*store, "warn") == 1; }, 30s));
+  CHECK_FALSE(sink.wait_for(3, 500ms));
+  CHECK(sink.requests("/slack/same").size() == 1);
+  shared->stop();
+}
+
 TEST_CASE("outbox: each target's messages go in the order the reports were made") {
   test::HttpSink sink;
   Metrics metrics;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/token_bucket.h"
 #include "notify/target_type.h"
 
 namespace rr {
@@ -16,20 +17,7 @@ namespace rr {
 // is N per second, at least 1. "0" or "none": unlimited. Errors quote the text.
 Result<RateLimit> parse_rate_limit(std::string_view text);
 
-// Not thread-safe: one per target, used by that target's delivery thread.
-class TokenBucket {
- public:
-  using Clock = std::chrono::steady_clock;
-  explicit TokenBucket(RateLimit limit, Clock::time_point now = Clock::now());
-
-  // Zero, and a token taken, when a message may go at `now`; otherwise how
-  // long to wait before asking again.
-  std::chrono::milliseconds take(Clock::time_point now);
-
- private:
-  RateLimit limit_;
-  double tokens_;
-  Clock::time_point last_;
-};
+// A bucket for `limit`, full at `now`.
+TokenBucket token_bucket(RateLimit limit, TokenBucket::Clock::time_point now = TokenBucket::Clock::now());
 
 }  // namespace rr

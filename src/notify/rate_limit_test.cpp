@@ -28,7 +28,7 @@ TEST_CASE("rate limits parse as N per second, minute or hour") {
 
 TEST_CASE("the token bucket spaces messages at the limit after its burst") {
   auto t0 = TokenBucket::Clock::time_point{} + 1000s;
-  TokenBucket bucket(RateLimit{1.0, 1}, t0);
+  TokenBucket bucket = token_bucket(RateLimit{1.0, 1}, t0);
   CHECK(bucket.take(t0) == 0ms);
   CHECK(bucket.take(t0) == 1000ms);           // the next token in a second
   CHECK(bucket.take(t0 + 400ms) == 600ms);    // asking early changes nothing
@@ -36,12 +36,12 @@ TEST_CASE("the token bucket spaces messages at the limit after its burst") {
   CHECK(bucket.take(t0 + 10s) == 0ms);        // idle time fills at most the burst
   CHECK(bucket.take(t0 + 10s) == 1000ms);
 
-  TokenBucket two(RateLimit{2.0, 2}, t0);
+  TokenBucket two = token_bucket(RateLimit{2.0, 2}, t0);
   CHECK(two.take(t0) == 0ms);
   CHECK(two.take(t0) == 0ms);
   CHECK(two.take(t0) == 500ms);
 
-  TokenBucket unlimited(RateLimit{}, t0);
+  TokenBucket unlimited = token_bucket(RateLimit{}, t0);
   for (int i = 0; i < 100; ++i) CHECK(unlimited.take(t0) == 0ms);
 }
 

@@ -1,7 +1,6 @@
 #include "intake/http/rate_limiter.h"
 
 #include <algorithm>
-#include <cmath>
 #include <functional>
 #include <string_view>
 
@@ -17,14 +16,13 @@ ClientRateLimiter::ClientRateLimiter(WebhookRateLimit limit, std::size_t max_cli
 void ClientRateLimiter::configure(WebhookRateLimit limit) {
   std::lock_guard lock(mu_);
   limit_ = std::move(limit);
-  for (Bucket& b : lru_) b.tokens = std::min(b.tokens, std::max(1.0, limit_.burst));
+  for (Bucket& b : lru_) b.bucket.set_limit(limit_.per_second, limit_.burst);
 }
 
 ClientRateLimiter::Decision ClientRateLimiter::admit(std::string_view address, Clock::time_point now) {
   const IpAddress ip = parse_ip_address(address).value_or(IpAddress{});
   std::lock_guard lock(mu_);
   if (!limit_.enabled() || limit_.allowed(ip)) return {};
-  const double burst = std::max(1.0, limit_.burst);
 
   auto it = index_.find(ip);
   if (it == index_.end()) {
@@ -32,25 +30,20 @@ ClientRateLimiter::Decision ClientRateLimiter::admit(std::string_view address, C
       index_.erase(lru_.back().address);
       lru_.pop_back();
     }
-    lru_.push_front(Bucket{ip, burst, now});
+    lru_.push_front(Bucket{ip, TokenBucket(limit_.per_second, limit_.burst, now)});
     it = index_.emplace(ip, lru_.begin()).first;
   } else {
     lru_.splice(lru_.begin(), lru_, it->second);  // iterators stay valid
   }
   Bucket& b = *it->second;
-  if (now > b.last) {
-    b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.last).count() * limit_.per_second);
-    b.last = now;
-  }
-  if (b.tokens >= 1) {
-    b.tokens -= 1;
+  const std::chrono::milliseconds wait = b.bucket.take(now);
+  if (wait.count() == 0) {
     b.refusing = false;
     return {};
   }
   Decision d;
   d.allowed = false;
-  d.retry_after = std::chrono::seconds(
-      std::max<long long>(1, static_cast<long long>(std::ceil((1 - b.tokens) / limit_.per_second))));
+  d.retry_after = std::chrono::seconds(std::max<long long>(1, (wait.count() + 999) / 1000));
   d.first_refusal = !b.refusing;
   b.refusing = true;
   return d;

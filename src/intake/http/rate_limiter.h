@@ -15,13 +15,14 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/token_bucket.h"
 #include "config/listener.h"
 
 namespace rr {
 
 class ClientRateLimiter {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = TokenBucket::Clock;
 
   explicit ClientRateLimiter(WebhookRateLimit limit, std::size_t max_clients = kMaxRateLimitedClients);
 
@@ -46,8 +47,7 @@ class ClientRateLimiter {
  private:
   struct Bucket {
     IpAddress address;
-    double tokens;
-    Clock::time_point last;
+    TokenBucket bucket;
     bool refusing = false;
   };
   struct AddressHash {

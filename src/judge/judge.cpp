@@ -4,6 +4,7 @@
 
 #include "judge/nats_cluster_judge.h"
 #include "judge/nats_consumer_judge.h"
+#include "judge/nats_leafnodes_judge.h"
 #include "judge/nats_storage_judge.h"
 #include "judge/nats_stream_judge.h"
 #include "judge/nats_stream_relief.h"
@@ -47,6 +48,7 @@ Judges default_judges() {
   judges.add(std::make_unique<NatsStorageJudge>());
   judges.add(std::make_unique<NatsStreamReliefJudge>());
   judges.add(std::make_unique<NatsConsumerJudge>());
+  judges.add(std::make_unique<NatsLeafnodesJudge>());
   judges.add(std::make_unique<HttpJudge>());
   judges.add(std::make_unique<HostOutputJudge>());
   judges.add(std::make_unique<SshJudge>());

@@ -84,7 +84,11 @@ StepResult LeafnodesStep::run(const StepInput& input) const {
       leafnodes_facts,
       leafnodes_summary,
       leafnodes_output};
-  return run_monitor_step(kName, input, parts);
+  StepResult result = run_monitor_step(kName, input, parts);
+  // The value passed ValueType::Integer (digits, within int64).
+  if (std::string expect = input.param("expect"); !expect.empty() && result.facts.is_object())
+    result.facts["expected"] = std::stoull(expect);
+  return result;
 }
 
 }  // namespace rr::nats

@@ -1,10 +1,15 @@
 #pragma once
 // nats.leafnodes: GET /leafz on every monitor, in parallel: the leaf node
-// connections each server holds. No parameters.
+// connections each server holds.
+//   expect  (integer, optional)  the leaf node connections the cluster should
+//           hold; copied into the facts as "expected" for the judge
+//           (judge/nats_leafnodes_judge.h): a hub cannot tell which leaf
+//           nodes exist, only the rule's author can.
 //
 // Facts:
 //   {"cluster": "cim", "total": 3, "answered": 3, "reachable": true,
 //    "leafnodes": 1,                         // sum over answering servers
+//    "expected": 3,                          // when `expect` is given
 //    "servers": [{"index": 0, "monitor": "...", "client": "...",
 //                 "reachable": true, "error": "",
 //                 "server_id": "NA56...", "leafnodes": 1,
@@ -26,7 +31,9 @@ class LeafnodesStep : public StepKind {
  public:
   static constexpr std::string_view kName = "nats.leafnodes";
   std::string_view name() const override { return kName; }
-  std::map<std::string, StepCatalog::Param> params() const override { return {}; }
+  std::map<std::string, StepCatalog::Param> params() const override {
+    return {{"expect", {ValueType::Integer, false}}};
+  }
   StepResult run(const StepInput& input) const override;
 };
 

@@ -1,5 +1,7 @@
 #include "common/time.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -44,6 +46,29 @@ int days_in_month(int y, int m) {
 }
 
 }  // namespace
+
+std::optional<TimePoint> parse_http_date(std::string_view s) {
+  static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
+  if (std::find(std::begin(kDays), std::end(kDays), s.substr(0, 3)) == std::end(kDays)) return std::nullopt;
+  auto month = std::find(std::begin(kMonths), std::end(kMonths), s.substr(8, 3));
+  if (month == std::end(kMonths) || s[7] != ' ' || s[11] != ' ' || s[16] != ' ') return std::nullopt;
+  std::size_t pos = 5;
+  int day, year, hour, minute, second;
+  const int m = static_cast<int>(month - std::begin(kMonths)) + 1;
+  if (!digits(s, pos, 2, day)) return std::nullopt;
+  pos = 12;
+  if (!digits(s, pos, 4, year)) return std::nullopt;
+  pos = 17;
+  if (!digits(s, pos, 2, hour) || !expect(s, pos, ':') || !digits(s, pos, 2, minute) || !expect(s, pos, ':') ||
+      !digits(s, pos, 2, second))
+    return std::nullopt;
+  if (day < 1 || day > days_in_month(year, m) || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  long long secs = days_from_civil(year, m, day) * 86400LL + hour * 3600LL + minute * 60LL + second;
+  return TimePoint(std::chrono::seconds(secs));
+}
 
 std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   std::size_t pos = 0;

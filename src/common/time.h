@@ -19,6 +19,10 @@ using Millis = std::chrono::milliseconds;
 // anything else, including out-of-range fields.
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
+// An HTTP-date in its one current form (RFC 9110 IMF-fixdate), as in
+// Retry-After: "Sun, 06 Nov 1994 08:49:37 GMT". nullopt on anything else.
+std::optional<TimePoint> parse_http_date(std::string_view text);
+
 // "2026-11-23T00:32:13.620Z" (UTC, milliseconds).
 std::string format_rfc3339(TimePoint t);
 

@@ -51,3 +51,17 @@ TEST_CASE("Text helpers are UTF-8 safe") {
   CHECK_FALSE(constant_time_equal("secret", "secret2"));
   CHECK(percent_encode("{a=\"b c\"}") == "%7Ba%3D%22b%20c%22%7D");
 }
+
+TEST_CASE("HTTP-dates: IMF-fixdate only, every field checked") {
+  auto t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT");
+  REQUIRE(t);
+  CHECK(format_rfc3339(*t) == "1994-11-06T08:49:37.000Z");
+  CHECK(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"));
+  for (const char* bad : {"", "Sun, 06 Nov 1994 08:49:37", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+                          "Sun, 06 Nov 1994 08:49:37 gmt", "Sun, 31 Nov 1994 08:49:37 GMT", "Sun, 06 Nox 1994 08:49:37 GMT",
+                          "Xyz, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT", "Thu, 29 Feb 2023 00:00:00 GMT",
+                          "Sun, 6  Nov 1994 08:49:37 GMT"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_http_date(bad));
+  }
+}

@@ -1,5 +1,6 @@
 #include "notify/http_target.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -30,8 +31,12 @@ void replace_all(std::string& text, const std::string& what, std::string_view wi
 
 }  // namespace
 
-std::optional<Millis> parse_retry_after(std::string_view value) {
+std::optional<Millis> parse_retry_after(std::string_view value, TimePoint now) {
   value = trim(value);
+  if (auto date = parse_http_date(value)) {
+    Nanos wait = std::clamp<Nanos>(*date - now, Nanos(0), kMaxRetryAfter);
+    return std::chrono::ceil<Millis>(wait);
+  }
   if (value.empty() || value.size() > 10) return std::nullopt;
   long long seconds = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

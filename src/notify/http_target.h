@@ -19,9 +19,11 @@
 
 namespace rr {
 
-// Retry-After in delta-seconds ("120"), capped at one hour. HTTP-dates and
-// anything else give nullopt: the caller's own backoff applies.
-std::optional<Millis> parse_retry_after(std::string_view value);
+// Retry-After as delta-seconds ("120") or an HTTP-date (the wait until it,
+// from `now`; a date past is 0), capped at one hour. Anything else gives
+// nullopt: the caller's own backoff applies.
+std::optional<Millis> parse_retry_after(std::string_view value,
+                                        TimePoint now = std::chrono::time_point_cast<Nanos>(Clock::now()));
 
 // What an answer means: 2xx delivered (and, when `expect_body` is set, only if
 // the trimmed body equals it: Slack answers 200 "ok"); 429, 5xx and transport

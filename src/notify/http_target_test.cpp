@@ -17,13 +17,19 @@ HttpResponse answer(int status, std::string body = "", std::vector<std::pair<std
   return r;
 }
 
-TEST_CASE("parse_retry_after takes delta-seconds only") {
+TEST_CASE("parse_retry_after takes delta-seconds and HTTP-dates") {
   CHECK(parse_retry_after("3") == Millis(3000));
   CHECK(parse_retry_after(" 0 ") == Millis(0));
   CHECK(parse_retry_after("99999999") == Millis(3600 * 1000));
   CHECK_FALSE(parse_retry_after("-1"));
   CHECK_FALSE(parse_retry_after("1.5"));
-  CHECK_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"));
+  const TimePoint at = *parse_rfc3339("2015-10-21T07:27:00Z");
+  CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", at) == Millis(60000));
+  CHECK(parse_retry_after("Wed, 21 Oct 2015 07:26:00 GMT", at) == Millis(0));        // past: at once
+  CHECK(parse_retry_after("Thu, 22 Oct 2015 07:28:00 GMT", at) == Millis(3600 * 1000));  // capped
+  CHECK_FALSE(parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", at));  // obsolete forms
+  CHECK_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:00 UTC", at));
+  CHECK_FALSE(parse_retry_after("Wed, 32 Oct 2015 07:28:00 GMT", at));
   CHECK_FALSE(parse_retry_after(""));
   CHECK_FALSE(parse_retry_after("99999999999999999999"));
 }

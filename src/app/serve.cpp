@@ -205,7 +205,13 @@ int serve(const TriageContext& ctx, const std::optional<std::string>& config_pat
 
   int sig = 0;
   while (true) {
-    if (sigwait(&stop_signals, &sig) != 0) continue;
+    // Woken each minute without a signal, so a quiet responder still prunes.
+    const timespec tick{60, 0};
+    sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (sig < 0) {
+      engine.prune_if_due(std::chrono::time_point_cast<Nanos>(Clock::now()));
+      continue;
+    }
     if (sig != SIGHUP) break;
     reload(config_path, cfg, engine, outbox, *store, metrics, server);
   }

@@ -279,12 +279,18 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
     if (commit(done)) route_.committed();
   }
 
+  prune_if_due(at);
+}
+
+void Engine::prune_if_due(TimePoint at) {
   std::int64_t last = last_prune_.load();
-  if (at.time_since_epoch().count() - last > std::chrono::duration_cast<Nanos>(kPruneEvery).count() &&
-      last_prune_.compare_exchange_strong(last, at.time_since_epoch().count())) {
-    if (auto r = store_.prune(cfg.state.keep_reports, at - cfg.state.keep_for); !r)
-      spdlog::warn("state: cannot prune old reports: {}", r.error().message);
-  }
+  if (at.time_since_epoch().count() - last <= std::chrono::duration_cast<Nanos>(kPruneEvery).count() ||
+      !last_prune_.compare_exchange_strong(last, at.time_since_epoch().count()))
+    return;
+  const std::shared_ptr<const Triage> triage = this->triage();
+  const Config& cfg = *triage->context().config;
+  if (auto r = store_.prune(cfg.state.keep_reports, at - cfg.state.keep_for); !r)
+    spdlog::warn("state: cannot prune old reports: {}", r.error().message);
 }
 
 }  // namespace rr

@@ -68,6 +68,12 @@ class Engine : public WebhookSink {
   std::string not_ready() const override;
   std::size_t depth() const { return pending_->load(); }
 
+  // Forgets what is older than state.keep_for (reports no target still
+  // owes, groups, cooldowns, threads, actions) and reports beyond
+  // state.keep_reports, at most once every ten minutes. Called after each
+  // triage, and by the service's idle tick so a quiet responder prunes too.
+  void prune_if_due(TimePoint now);
+
   // Handles one notification on the calling thread, as a worker does (for
   // tests): journal_ids are committed as done with it.
   void process(const Notification& n, TimePoint received, std::vector<std::int64_t> journal_ids = {});

@@ -318,4 +318,23 @@ TEST_CASE("engine: accept journals before it queues, and a store that cannot wri
   CHECK(full.engine->not_ready() == "state store: state: database or disk is full (SQLITE_FULL)");
 }
 
+TEST_CASE("engine: pruning runs on its tick without any webhook, at most every ten minutes") {
+  Harness h;
+  const TimePoint now = std::chrono::time_point_cast<Nanos>(Clock::now());
+  auto stale = [&] {
+    TriageCommit c;
+    c.group = GroupRecord{"old", now - std::chrono::hours(24 * 30), "{}"};
+    REQUIRE(h.store->commit(c));
+    return h.store->groups()->size();
+  };
+  REQUIRE(stale() == 1);
+  h.engine->prune_if_due(now);
+  CHECK(h.store->groups()->empty());
+  REQUIRE(stale() == 1);
+  h.engine->prune_if_due(now + 5min);  // too soon
+  CHECK(h.store->groups()->size() == 1);
+  h.engine->prune_if_due(now + 11min);
+  CHECK(h.store->groups()->empty());
+}
+
 }  // namespace rr

@@ -4,6 +4,7 @@
 
 #include "config/finding_scope.h"
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <thread>
@@ -55,6 +56,33 @@ std::string verdict_for(const Report& r, std::size_t ran) {
   if (ran == 0 && !r.steps.empty()) return "No checks could run: " + r.steps.front().summary;
   if (r.steps.empty()) return "The rule runs no checks; see the suggested next steps";
   return fmt::format("No problem found: {} check{} ran and saw nothing wrong", ran, ran == 1 ? "" : "s");
+}
+
+// "2 checks could not run: unit, journal (no SSH hosts configured (config
+// hosts))": the skipped steps, grouped by their reason in step order; "" when
+// none was skipped.
+std::string not_run(const std::vector<StepResult>& steps) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_reason;
+  std::size_t count = 0;
+  for (const StepResult& r : steps) {
+    if (r.status != StepStatus::Skipped) continue;
+    ++count;
+    std::string reason = r.summary.rfind("skipped: ", 0) == 0 ? r.summary.substr(9) : r.summary;
+    auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& g) { return g.first == reason; });
+    if (it == by_reason.end()) {
+      by_reason.push_back({reason, {}});
+      it = std::prev(by_reason.end());
+    }
+    it->second.push_back(r.id);
+  }
+  if (count == 0) return "";
+  std::string out = fmt::format("{} check{} could not run: ", count, count == 1 ? "" : "s");
+  for (std::size_t i = 0; i < by_reason.size(); ++i) {
+    std::string ids;
+    for (const auto& id : by_reason[i].second) ids += (ids.empty() ? "" : ", ") + id;
+    out += (i == 0 ? "" : "; ") + ids + (by_reason[i].first.empty() ? "" : " (" + by_reason[i].first + ")");
+  }
+  return out;
 }
 
 ReportAlert report_alert(const Alert& a, const Rule* rule) {
@@ -321,7 +349,10 @@ Triage::Verification Triage::verify(const std::vector<AlertPlan>& plans, Metrics
                 unconfirmed->summary + ")";
   } else {
     v.recovered = true;
+    v.ran = d.ran;
     v.summary = fmt::format("{} verification check{} found nothing wrong", d.ran, d.ran == 1 ? "" : "s");
+    v.not_run = not_run(v.steps);
+    if (!v.not_run.empty()) v.summary += ", but " + v.not_run;
   }
   return v;
 }
@@ -351,8 +382,12 @@ Report Triage::resolution(const Notification& n, const std::vector<const Alert*>
   report.steps = std::move(v.steps);
   if (v.checks == 0) {
     report.verdict = "Resolved: " + what;
-  } else if (v.recovered) {
+  } else if (v.recovered && v.not_run.empty()) {
     report.verdict = "Recovered: " + what + "; " + v.summary;
+  } else if (v.recovered) {
+    // "Recovered" is kept for a verification that looked at everything.
+    report.verdict = fmt::format("Resolved: {}; recovered, but {}; {} other{} found nothing wrong", what, v.not_run,
+                                 v.ran, v.ran == 1 ? "" : "s");
   } else if (v.serious > 0) {
     // The alert stopped, the cluster is not well: say so, with what to do about it.
     report.verdict = "Resolved: " + what + ", but not recovered: " + v.summary;

@@ -69,11 +69,18 @@ class Triage {
   // Runs the verify steps of the alerts' rules and judges them: recovered
   // when some ran, none failed or timed out, and nothing is critical or a
   // warning. `summary` says so in a few words ("2 verification checks found
-  // nothing wrong", "NATS server n3 is down", "probe failed").
+  // nothing wrong", "NATS server n3 is down", "probe failed"). A recovery
+  // some checks of which were skipped (an SSH step with no host, a refused
+  // parameter) is still recovered, but `not_run` names them, and `summary`
+  // ends with it: what was not looked at is never passed off as fine.
   struct Verification {
     std::size_t checks = 0;  // planned; 0: the rules have no verify steps
     bool recovered = false;
     std::string summary;
+    // "2 checks could not run: unit, journal (no SSH hosts configured)";
+    // "" when every check ran.
+    std::string not_run;
+    std::size_t ran = 0;  // checks that ran, when recovered
     std::vector<StepResult> steps;
     std::vector<Finding> findings;  // most severe first
     std::size_t serious = 0;        // critical and warning findings

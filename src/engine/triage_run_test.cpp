@@ -70,6 +70,12 @@ Triage make_triage(const std::shared_ptr<Probe>& probe, Config config = {}) {
       [probe](const StepInput& in) {
         std::string server = in.param("server");
         std::string state = probe->states.count(server) ? probe->states.at(server) : "up";
+        if (state == "skip") {
+          StepResult skipped;
+          skipped.status = StepStatus::Skipped;
+          skipped.summary = "skipped: no SSH hosts configured";
+          return skipped;
+        }
         if (state == "broken") {
           StepResult failed;
           failed.status = StepStatus::Failed;
@@ -282,6 +288,41 @@ TEST_CASE("resolution: recovered only when the verify steps ran and found nothin
   // A check that could not run is not a pass.
   probe->states["n1"] = "broken";
   CHECK(resolve(t, n).verdict.rfind("Resolved: ServerDown after 10m; recovery not verified: probe failed", 0) == 0);
+}
+
+TEST_CASE("resolution: checks that could not run are named, never passed off as a full recovery") {
+  auto probe = std::make_shared<Probe>();
+  Triage t = make_triage(probe);
+  // The second alert's server label is no host name: its verify step is refused, so skipped.
+  Alert refused = resolved(server_down("b", "n2;reboot"));
+  auto n = notification("g", {resolved(server_down("a", "n1")), refused});
+
+  Triage::Verification v = t.verify(alerts_of(n), nullptr);
+  CHECK(v.recovered);  // nothing that ran found anything wrong
+  CHECK(v.ran == 1);
+  CHECK_THAT(v.not_run, Catch::StartsWith("1 check could not run: probe-2 (parameter server refused: "));
+  CHECK_THAT(v.summary, Catch::StartsWith("1 verification check found nothing wrong, but 1 check could not run: probe-2"));
+
+  Report r = resolve(t, n);
+  INFO(r.verdict);
+  CHECK_THAT(r.verdict, Catch::StartsWith("Resolved: 2 alerts; recovered, but 1 check could not run: probe-2 (parameter "
+                                          "server refused: "));
+  CHECK_THAT(r.verdict, Catch::EndsWith("; 1 other found nothing wrong"));
+  CHECK(r.verdict.find("Recovered") == std::string::npos);
+  CHECK(r.suggestions.empty());
+
+  // Every check ran: the plain "Recovered" again.
+  auto all_ran = notification("g", {resolved(server_down("a", "n1")), resolved(server_down("c", "n3"))});
+  CHECK(resolve(t, all_ran).verdict == "Recovered: 2 alerts; 2 verification checks found nothing wrong");
+  CHECK(t.verify(alerts_of(all_ran), nullptr).not_run.empty());
+
+  // Skips with the same reason are listed together, each reason once.
+  probe->states = {{"n5", "skip"}, {"n6", "skip"}};
+  auto skips = notification("g", {resolved(server_down("a", "n1")), resolved(server_down("e", "n5")), refused,
+                                  resolved(server_down("f", "n6"))});
+  CHECK(t.verify(alerts_of(skips), nullptr).not_run ==
+        "3 checks could not run: probe-2, probe-4 (no SSH hosts configured); probe-3 (parameter server refused: "
+        "labels.server is not a valid host: it contains ';')");
 }
 
 TEST_CASE("resolution: a rule without verify steps sends the short notice and runs nothing") {

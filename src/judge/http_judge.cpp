@@ -1,5 +1,7 @@
 #include "judge/http_judge.h"
 
+#include <fmt/format.h>
+
 #include "judge/step_facts.h"
 #include "steps/nats/json_read.h"
 
@@ -105,12 +107,48 @@ void judge_metrics(const StepResult& step, FindingSet& set) {
   }
 }
 
+// "412" rather than "412.000000"; fractions as written by fmt's shortest form.
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+void judge_max(const StepResult& step, FindingSet& set) {
+  const auto& facts = step.facts;
+  const auto& max = field(facts, "max");
+  if (!max.is_object() || !field(max, "value").is_number()) return;
+  const std::string url = get_string(facts, "url");
+  const std::string name = get_string(max, "series");
+  const double limit = field(max, "value").get<double>();
+  for (const auto& series : field(facts, "series")) {
+    if (get_string(series, "name") != name) continue;
+    for (const auto& sample : field(series, "samples")) {
+      const auto& number = field(sample, "number");
+      if (!number.is_number() || number.get<double>() <= limit) continue;
+      std::string labels;
+      for (const auto& [k, v] : field(sample, "labels").items())
+        if (v.is_string()) labels += (labels.empty() ? "" : ",") + k + "=" + quoted(v.get<std::string>());
+      const std::string sample_name = get_string(sample, "name") + (labels.empty() ? "" : "{" + labels + "}");
+      const std::string value = number_text(number.get<double>());
+      Finding f;
+      f.severity = Severity::Warning;
+      f.code = "metrics.over_max";
+      f.title = sample_name + " is " + value + ", above " + number_text(limit);
+      f.detail = url + " reports " + sample_name + " at " + value + "; the rule allows at most " + number_text(limit) +
+                 ". What it measures has not come back to normal.";
+      f.evidence.push_back(step.id + ": " + answer(facts) + ", " + sample_name + " " + get_string(sample, "value"));
+      f.values = {{"url", url}, {"series", name}, {"value", value}, {"max", number_text(limit)}, {"labels", labels}};
+      set.add(std::move(f), url + "|" + sample_name);
+    }
+  }
+}
+
 }  // namespace
 
 void HttpJudge::judge(const std::vector<StepResult>& steps, const JudgeContext&, std::vector<Finding>& out) const {
   FindingSet set;
   for (const StepResult* step : results_of_kind(steps, "http.json")) judge_health(*step, set);
-  for (const StepResult* step : results_of_kind(steps, "http.metrics")) judge_metrics(*step, set);
+  for (const StepResult* step : results_of_kind(steps, "http.metrics")) {
+    judge_metrics(*step, set);
+    judge_max(*step, set);
+  }
   set.move_to(out);
 }
 

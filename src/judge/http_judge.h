@@ -14,6 +14,9 @@
 //   metrics.missing (info)         http.metrics read the whole body and a
 //       named series has no sample (with the `match` label, if given).
 //       url, series
+//   metrics.over_max (warning)     http.metrics with `max` SERIES=NUMBER: a
+//       sample of SERIES reads more (one finding per sample, its labels
+//       named). url, series, value, max, labels
 // Urls are the steps' display urls: no userinfo, no query. Several steps
 // reporting the same url (and path or series) give one finding with all the
 // evidence.

@@ -124,6 +124,50 @@ TEST_CASE("http judge: a named series absent from metrics is info") {
   CHECK(missing[1]->detail.find("has 1 sample at ") != std::string::npos);
 }
 
+TEST_CASE("http judge: a sample above the step's max is a warning; at or below it, nothing") {
+  TestServer server;
+  server.serve("/metrics",
+               "# TYPE cim_event_processing_lag gauge\n"
+               "cim_event_processing_lag{consumer=\"CIM-PROCESSOR\"} 412.5\n"
+               "cim_event_processing_lag{consumer=\"CIM-AUDIT\"} 300\n"
+               "cim_events_total 9000\n",
+               200, "text/plain");
+  auto step = run(http::MetricsStep(), "event-metrics",
+                  {{"url", server.url("/metrics")},
+                   {"series", "cim_events_total,cim_event_processing_lag"},
+                   {"max", "cim_event_processing_lag=300"}});
+  REQUIRE(step.status == StepStatus::Ok);
+  auto findings = judge({step});
+  INFO(test::describe(findings));
+  REQUIRE(findings.size() == 1);  // CIM-AUDIT at exactly 300 is within it
+  const Finding& f = findings[0];
+  CHECK(f.code == "metrics.over_max");
+  CHECK(f.severity == Severity::Warning);
+  CHECK(f.title == "cim_event_processing_lag{consumer=\"CIM-PROCESSOR\"} is 412.5, above 300");
+  CHECK(f.values.at("value") == "412.5");
+  CHECK(f.values.at("max") == "300");
+  CHECK(f.values.at("series") == "cim_event_processing_lag");
+  REQUIRE(f.evidence.size() == 1);
+  CHECK_THAT(f.evidence[0], Catch::EndsWith("cim_event_processing_lag{consumer=\"CIM-PROCESSOR\"} 412.5"));
+
+  // A higher bound: nothing over it.
+  auto relaxed = run(http::MetricsStep(), "event-metrics",
+                     {{"url", server.url("/metrics")},
+                      {"series", "cim_event_processing_lag"},
+                      {"max", "cim_event_processing_lag=1e3"}});
+  CHECK(judge({relaxed}).empty());
+
+  // A bound that is not SERIES=NUMBER, or names a series not read, fails the step before any fetch.
+  for (const char* bad : {"cim_event_processing_lag", "cim_event_processing_lag=", "cim_event_processing_lag=high",
+                          "cim_events_total=inf", "nats_lag_messages=10"}) {
+    INFO(bad);
+    auto r = run(http::MetricsStep(), "m",
+                 {{"url", server.url("/metrics")}, {"series", "cim_event_processing_lag,cim_events_total"}, {"max", bad}});
+    CHECK(r.status == StepStatus::Failed);
+    CHECK_THAT(r.summary, Catch::StartsWith("parameter max: "));
+  }
+}
+
 TEST_CASE("http judge: incomplete metrics never claim a series is missing") {
   StepResult step;
   step.id = "m";

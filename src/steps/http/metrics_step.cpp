@@ -1,6 +1,9 @@
 #include "steps/http/metrics_step.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "common/text.h"
@@ -39,6 +42,28 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_match(const std::
     return Error{"match", "is not LABEL=VALUE"};
   match.emplace_back(name, text.substr(eq + 1));
   return match;
+}
+
+struct Max {
+  std::string series;
+  double value = 0;
+};
+
+// "NAME=NUMBER", NAME one of the `series`: the most any sample of it may
+// read before the judge calls it too high.
+Result<std::optional<Max>> parse_max(const std::string& text, const std::vector<std::string>& names) {
+  if (text.empty()) return std::optional<Max>();
+  auto eq = text.find('=');
+  if (eq == std::string::npos) return Error{"max", "is not SERIES=NUMBER"};
+  Max max{text.substr(0, eq), 0};
+  if (std::find(names.begin(), names.end(), max.series) == names.end())
+    return Error{"max", "names a metric that `series` does not"};
+  const std::string number = text.substr(eq + 1);
+  const char* end = number.data() + number.size();
+  auto [ptr, ec] = std::from_chars(number.data(), end, max.value);
+  if (number.empty() || ec != std::errc() || ptr != end || !std::isfinite(max.value))
+    return Error{"max", "is not SERIES=NUMBER"};
+  return std::optional<Max>(max);
 }
 
 nlohmann::json sample_facts(const PromSample& s) {
@@ -116,16 +141,20 @@ std::string summary_of(const nlohmann::json& facts) {
 }  // namespace
 
 std::map<std::string, StepCatalog::Param> MetricsStep::params() const {
-  return {{"url", {ValueType::Url, true}}, {"series", {ValueType::Name, true}}, {"match", {ValueType::Word, false}}};
+  return {{"url", {ValueType::Url, true}},
+          {"series", {ValueType::Name, true}},
+          {"match", {ValueType::Word, false}},
+          {"max", {ValueType::Word, false}}};
 }
 
 StepResult MetricsStep::run(const StepInput& input) const {
   return run_http_step(kName, input, [&](const Url& url, const std::string& raw_url, StepResult& result) {
     auto names = parse_series(input.param("series"));
     auto match = parse_match(input.param("match"));
-    if (!names || !match) {
+    auto max = names ? parse_max(input.param("max"), *names) : Result<std::optional<Max>>(std::optional<Max>());
+    if (!names || !match || !max) {
       result.status = StepStatus::Failed;
-      const Error& e = !names ? names.error() : match.error();
+      const Error& e = !names ? names.error() : !match ? match.error() : max.error();
       result.summary = "parameter " + e.to_string();
       return;
     }
@@ -134,6 +163,7 @@ StepResult MetricsStep::run(const StepInput& input) const {
     nlohmann::json match_facts = nlohmann::json::object();
     for (const auto& [k, v] : *match) match_facts[k] = v;
     facts["match"] = std::move(match_facts);
+    if (*max) facts["max"] = {{"series", (*max)->series}, {"value", (*max)->value}};
     std::string output;
     if (f.response.status != 0) {
       scan_facts(f.response, *names, *match, facts, output);

@@ -11,12 +11,17 @@
 //   match   (word, optional)  one label matcher LABEL=VALUE, e.g.
 //                             stream=CIM-EVENTS: only samples with that label
 //                             value count
+//   max     (word, optional)  SERIES=NUMBER, SERIES one of `series`: the
+//                             most its samples may read, e.g.
+//                             cim_event_processing_lag=300 (the judge's
+//                             metrics.over_max)
 //
 // Reads at most 4 MiB and 200000 lines (prom_text.h parses them). Facts:
 // http_fetch.h's common facts ("error" is also set for a non-2xx answer,
 // "HTTP 404", for a body with no valid sample line, "not Prometheus text:
 // line 1: ...", and for more lines than the cap) and
 //   {"match": {"stream": "CIM-EVENTS"},   // {} when not given
+//    "max": {"series": "cim_event_processing_lag", "value": 300},  // when given
 //    "series": [{"name": "cim_events_total", "type": "counter",  // "" untyped
 //                "found": true,           // some sample matched
 //                "samples": [{"name": "cim_events_total",

@@ -106,7 +106,14 @@ void judge_api_error(const StepResult& step, FindingSet& set) {
     f.detail = "A server answered the connection but the JetStream request failed" +
                (code != 0 ? " with error " + std::to_string(code) : std::string()) + ": " + error + ".";
     f.values = {{"error", error}, {"js_error_code", std::to_string(code)}};
-    about = error;
+    // A stream's own info call failing is a sign about that stream (a damaged
+    // store, runbook 002), so rules may name it; a consumer call's is not.
+    if (step.kind == "nats.stream_info" && !stream.empty()) {
+      f.values["stream"] = stream;
+      about = stream + "|" + error;
+    } else {
+      about = error;
+    }
   }
   f.evidence.push_back(evidence);
   set.add(std::move(f), about);

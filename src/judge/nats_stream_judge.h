@@ -17,7 +17,8 @@
 //   nats.jetstream_unavailable         10008: no meta leader or no quorum.
 //       (critical)                      error
 //   nats.jetstream_error (warning)     any other API failure (timeouts,
-//       permissions, ...). error, js_error_code
+//       permissions, ...). error, js_error_code, and stream when it was a
+//       nats.stream_info call (its stream's info failing)
 // Several steps reporting the same thing give one finding with all the evidence.
 
 #include "judge/judge.h"

@@ -27,12 +27,27 @@ struct StreamState {
   std::string first_ts, last_ts;
 };
 
-// The limit a plan works against: the one most used, at or over the warning.
+// The limit a plan works against: the stream's own limit most used, at or
+// over the warning; or, for a stream without max_bytes, the JetStream store
+// of the server most used (its max_storage), which the stream shares with
+// everything else that server stores (`other`).
 struct Limit {
   bool bytes = true;
-  std::uint64_t used = 0, limit = 0;
-  double ratio = 0;
-  std::string name() const { return bytes ? "max_bytes" : "max_msgs"; }
+  std::uint64_t used = 0, limit = 0;  // used: the stream's (bytes or messages)
+  double ratio = 0;                   // (other + used) / limit
+  std::string server;                 // "" for the stream's own limit
+  std::uint64_t other = 0;            // the rest of the server's store use
+  std::string name() const { return !server.empty() ? "max_storage" : bytes ? "max_bytes" : "max_msgs"; }
+  // "the stream at about 48.8 % of its max_bytes", "server n1's store at about ..."
+  std::string at(const std::string& share) const {
+    return (server.empty() ? "the stream" : "server " + server + "'s JetStream store") + " at about " + share +
+           " of its " + name();
+  }
+  // What the plan aims at: target of the limit, less what others hold.
+  double budget(double target) const { return target * static_cast<double>(limit) - static_cast<double>(other); }
+  double share(double stream_amount) const {
+    return (static_cast<double>(other) + stream_amount) / static_cast<double>(limit);
+  }
   std::string amount(double v) const {
     return bytes ? format_bytes(static_cast<std::uint64_t>(std::llround(v)))
                  : fmt::format("{} messages", static_cast<std::uint64_t>(std::llround(v)));
@@ -89,6 +104,11 @@ std::string max_age_text(double seconds) {
 }
 
 std::string evidence_of(const StreamState& s, const Limit& l) {
+  if (!l.server.empty())
+    return fmt::format("{}: {} {} messages, {} bytes, seq {}..{}, no max_bytes; server {} stores {} of max_storage {} "
+                       "({})",
+                       s.step, s.name, s.messages, s.bytes, s.first_seq, s.last_seq, l.server, l.other + l.used,
+                       l.limit, percent(l.ratio));
   return fmt::format("{}: {} {} messages, {} bytes, seq {}..{}, {} {} ({})", s.step, s.name, s.messages, s.bytes,
                      s.first_seq, s.last_seq, l.name(), l.limit, percent(l.ratio));
 }
@@ -125,21 +145,23 @@ void plan_retention(const StreamState& s, const Limit& l, double target, std::ve
   }
   double seconds = std::chrono::duration<double>(*last - *first).count();
   double rate = static_cast<double>(l.used) / seconds;  // units per second
-  double settle = target * static_cast<double>(l.limit) / rate;
+  double settle = l.budget(target) / rate;
   double current = static_cast<double>(s.max_age_ns) / 1e9;
   if (s.max_age_ns > 0 && current <= settle) return;  // retention is already that short: it is a burst
   std::string max_age = max_age_text(settle);
   std::string rate_text = l.bytes ? format_bytes(static_cast<std::uint64_t>(std::llround(rate))) + "/s"
                                   : fmt::format("{:.2f} messages/s", rate);
   Finding f = finding("nats.stream_retention_plan", s.name,
-                      "Stream " + s.name + " settles at " + percent(target) + " of its " + l.name() +
-                          " with --max-age=" + max_age);
+                      l.server.empty() ? "Stream " + s.name + " settles at " + percent(target) + " of its " + l.name() +
+                                             " with --max-age=" + max_age
+                                       : "Stream " + s.name + " settles with server " + l.server + "'s store at " +
+                                             percent(target) + " of its max_storage with --max-age=" + max_age);
   f.detail = fmt::format(
       "It took in {} between its first message ({}) and its last ({}), {}. At that rate, messages younger "
-      "than {} take {} of its {} {}; its max_age today is {}. Lowering max_age expires the older messages at "
-      "once, whether consumers have processed them or not.",
-      l.amount(static_cast<double>(l.used)), s.first_ts, s.last_ts, rate_text, max_age, percent(target), l.name(),
-      l.amount(static_cast<double>(l.limit)),
+      "than {} leave {} (target; its {} is {}); its max_age today is {}. Lowering max_age expires the older "
+      "messages at once, whether consumers have processed them or not.",
+      l.amount(static_cast<double>(l.used)), s.first_ts, s.last_ts, rate_text, max_age, l.at(percent(target)),
+      l.name(), l.amount(static_cast<double>(l.limit)),
       s.max_age_ns > 0 ? format_duration(Nanos(s.max_age_ns)) : std::string("unlimited"));
   f.values["max_age"] = max_age;
   f.values["rate"] = rate_text;
@@ -150,12 +172,12 @@ void plan_retention(const StreamState& s, const Limit& l, double target, std::ve
 void plan_purge(const StreamState& s, const Limit& l, double target, const Consumers& consumers,
                 std::vector<Finding>& out) {
   const double per_message = unit_per_message(s, l);
-  const double target_amount = target * static_cast<double>(l.limit);
+  const double target_amount = l.budget(target);
   const auto keep = std::min<std::uint64_t>(s.messages, static_cast<std::uint64_t>(target_amount / per_message));
   const std::uint64_t frees = s.messages - keep;
   // --keep leaves the newest `keep` messages: with dense sequences the first kept is this one.
   const std::uint64_t first_kept = std::max(s.first_seq, s.last_seq + 1 - std::min(keep, s.last_seq));
-  const double after = static_cast<double>(keep) * per_message / static_cast<double>(l.limit);
+  const double after = l.share(static_cast<double>(keep) * per_message);
   const std::string frees_text = l.amount(static_cast<double>(frees) * per_message);
 
   // What the purge removes that each consumer has not acknowledged, and the
@@ -183,9 +205,11 @@ void plan_purge(const StreamState& s, const Limit& l, double target, const Consu
                         "No purge of stream " + s.name + " frees space without losing unprocessed messages");
     f.detail = fmt::format(
         "Consumer {} has acknowledged nothing the stream still holds (ack floor {}, first sequence {}), so any "
-        "purge removes messages it has not processed. Keeping the newest {} would bring the stream to {}, but: {}. "
-        "Raise the limit instead (below), and get the consumer going.",
-        lowest, safe_seq - 1, s.first_seq, keep, percent(after), losses);
+        "purge removes messages it has not processed. Keeping the newest {} would leave {}, but: {}. {}",
+        lowest, safe_seq - 1, s.first_seq, keep, l.at(percent(after)), losses,
+        l.server.empty() ? "Raise the limit instead (below), and get the consumer going."
+                         : "Give the server's store room instead (max_storage, the disk permitting), and get the "
+                           "consumer going.");
     f.values["consumer"] = lowest;
     f.values["ack_floor_seq"] = std::to_string(safe_seq - 1);
     f.values["first_seq"] = std::to_string(s.first_seq);
@@ -196,9 +220,9 @@ void plan_purge(const StreamState& s, const Limit& l, double target, const Consu
                         fmt::format("Purging stream {} down to its newest {} messages frees {} ({} after)", s.name,
                                     keep, frees_text, percent(after)));
     f.detail = fmt::format(
-        "Keeping the newest {} of {} messages (sequences {} to {}) removes about {} messages, {}, and leaves the "
-        "stream at about {} of its {} (target {}). ",
-        keep, s.messages, first_kept, s.last_seq, frees, frees_text, percent(after), l.name(), percent(target));
+        "Keeping the newest {} of {} messages (sequences {} to {}) removes about {} messages, {}, and leaves {} "
+        "(target {}). ",
+        keep, s.messages, first_kept, s.last_seq, frees, frees_text, l.at(percent(after)), percent(target));
     if (lossless == "yes") {
       f.detail += "Every consumer has acknowledged what it removes: nothing unprocessed is lost.";
     } else if (lossless == "no") {
@@ -226,14 +250,14 @@ void plan_purge(const StreamState& s, const Limit& l, double target, const Consu
   // The part every consumer has processed can go without loss.
   if (safe_seq > s.first_seq) {
     const std::uint64_t safe_frees = std::min(safe_seq - s.first_seq, s.messages);
-    const double safe_after = static_cast<double>(s.messages - safe_frees) * per_message / static_cast<double>(l.limit);
+    const double safe_after = l.share(static_cast<double>(s.messages - safe_frees) * per_message);
     Finding f = finding("nats.stream_purge_acked", s.name,
                         fmt::format("Purging stream {} below sequence {} loses nothing and frees {}", s.name, safe_seq,
                                     l.amount(static_cast<double>(safe_frees) * per_message)));
     f.detail = fmt::format(
         "Every consumer has acknowledged the messages below sequence {} ({} is the furthest behind): purging them "
-        "frees about {} messages and leaves the stream at about {} of its {}, not yet under the target {}.",
-        safe_seq, lowest, safe_frees, percent(safe_after), l.name(), percent(target));
+        "frees about {} messages and leaves {}, not yet under the target {}.",
+        safe_seq, lowest, safe_frees, l.at(percent(safe_after)), percent(target));
     f.values["seq"] = std::to_string(safe_seq);
     f.values["frees_messages"] = std::to_string(safe_frees);
     f.values["frees"] = l.amount(static_cast<double>(safe_frees) * per_message);
@@ -242,6 +266,9 @@ void plan_purge(const StreamState& s, const Limit& l, double target, const Consu
     out.push_back(std::move(f));
   }
 
+  // A stream without a limit of its own has none to raise; the server's
+  // max_storage depends on a disk the responder does not see.
+  if (!l.server.empty()) return;
   const double needed = static_cast<double>(l.used) / target;
   const std::string value = limit_flag_value(l, needed);
   Finding f = finding("nats.stream_limit_raise", s.name,
@@ -277,6 +304,89 @@ std::map<std::string, Consumers> consumers_by_stream(const std::vector<StepResul
   return out;
 }
 
+struct ServerStore {
+  std::string name;
+  std::uint64_t used = 0, limit = 0;  // storage + reserved_storage, max_storage
+  double ratio = 0;
+};
+
+// The JetStream store of the server most used, from nats.jetstream_report;
+// nullopt when no server reported a max_storage. `ran`: a report step ran
+// (whatever it found).
+std::optional<ServerStore> fullest_store(const std::vector<StepResult>& steps, bool& ran) {
+  std::optional<ServerStore> best;
+  ran = false;
+  for (const auto& r : steps)
+    if (r.kind == "nats.jetstream_report" && r.status != StepStatus::Skipped) ran = true;
+  for (const auto* r : results_of_kind(steps, "nats.jetstream_report")) {
+    for (const auto& server : field(r->facts, "servers")) {
+      auto max = get_int(server, "max_storage").value_or(0);
+      if (!get_bool(server, "reachable") || max <= 0) continue;
+      ServerStore st;
+      st.name = get_string(server, "server_name");
+      if (st.name.empty()) st.name = get_string(server, "monitor");
+      st.used = get_uint(server, "storage").value_or(0) + get_uint(server, "reserved_storage").value_or(0);
+      st.limit = static_cast<std::uint64_t>(max);
+      st.ratio = static_cast<double>(st.used) / static_cast<double>(st.limit);
+      if (!best || st.ratio > best->ratio) best = st;
+    }
+  }
+  return best;
+}
+
+// A stream without max_bytes is bounded only by its server's store: plan
+// against what the store may hold at the target, less what else it holds.
+// When the stream's purge cannot get there, or the store cannot be read,
+// say what to look up instead of a number.
+void plan_for_server(const StreamState& s, const std::vector<StepResult>& steps, const Thresholds& t,
+                     const Consumers& consumers, std::vector<Finding>& out) {
+  bool report_ran = false;
+  auto store = fullest_store(steps, report_ran);
+  if (!store) {
+    if (!report_ran) return;  // the rule does not look at the servers: no storage question asked
+    Finding f = finding("nats.stream_limit_unknown", s.name,
+                        "Stream " + s.name + " has no max_bytes and no server's store limit could be read");
+    f.detail = fmt::format(
+        "{} holds {} in {} messages with no max_bytes of its own, so only its server's JetStream store "
+        "(max_storage) bounds it, and no server reported one. No purge or retention can be computed: look up "
+        "the server's storage, reserved_storage and config.max_storage (its /jsz) first.",
+        s.name, format_bytes(s.bytes), s.messages);
+    f.evidence.push_back(fmt::format("{}: {} {} messages, {} bytes, no max_bytes", s.step, s.name, s.messages, s.bytes));
+    out.push_back(std::move(f));
+    return;
+  }
+  if (store->ratio < t.storage_warning) return;
+  Limit l;
+  l.bytes = true;
+  l.server = store->name;
+  l.limit = store->limit;
+  l.used = std::min(s.bytes, store->used);
+  l.other = store->used - l.used;
+  l.ratio = store->ratio;
+  // Purging this stream reaches the target only if the rest fits under it and the stream holds the difference.
+  if (l.budget(t.purge_target) <= 0 || static_cast<double>(l.used) <= l.budget(t.purge_target)) {
+    Finding f = finding("nats.server_storage_elsewhere", s.name,
+                        fmt::format("Stream {} holds {} of server {}'s {} used: purging it cannot bring the store to {}",
+                                    s.name, format_bytes(l.used), store->name, format_bytes(store->used),
+                                    percent(t.purge_target)));
+    f.detail = fmt::format(
+        "Server {} stores {} (with reservations) of its max_storage {}, {}. {} has no max_bytes and holds {}; the "
+        "rest, {}, is other streams' data or reservations. Look up which streams hold the store (their sizes "
+        "and limits) before purging any.",
+        store->name, format_bytes(store->used), format_bytes(store->limit), percent(store->ratio), s.name,
+        format_bytes(l.used), format_bytes(l.other));
+    f.values["server"] = store->name;
+    f.values["stream_bytes"] = std::to_string(l.used);
+    f.values["used"] = std::to_string(store->used);
+    f.values["max_storage"] = std::to_string(store->limit);
+    f.evidence.push_back(evidence_of(s, l));
+    out.push_back(std::move(f));
+    return;
+  }
+  plan_retention(s, l, t.purge_target, out);
+  plan_purge(s, l, t.purge_target, consumers, out);
+}
+
 }  // namespace
 
 void NatsStreamReliefJudge::judge(const std::vector<StepResult>& steps, const JudgeContext& ctx,
@@ -301,12 +411,18 @@ void NatsStreamReliefJudge::judge(const std::vector<StepResult>& steps, const Ju
     s.max_msgs = get_int(config, "max_msgs").value_or(-1);
     s.max_age_ns = get_int(config, "max_age_ns").value_or(0);
     if (s.name.empty() || s.messages == 0 || s.last_seq < s.first_seq || planned[s.name]) continue;
-    auto limit = binding_limit(s, t.storage_warning);
-    if (!limit) continue;
-    planned[s.name] = true;
     auto it = consumers.find(s.name);
+    const Consumers& floors = it == consumers.end() ? Consumers{} : it->second;
+    auto limit = binding_limit(s, t.storage_warning);
+    if (!limit) {
+      if (s.max_bytes > 0) continue;
+      planned[s.name] = true;
+      plan_for_server(s, steps, t, floors, out);
+      continue;
+    }
+    planned[s.name] = true;
     plan_retention(s, *limit, t.purge_target, out);
-    plan_purge(s, *limit, t.purge_target, it == consumers.end() ? Consumers{} : it->second, out);
+    plan_purge(s, *limit, t.purge_target, floors, out);
   }
 }
 

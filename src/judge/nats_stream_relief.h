@@ -32,6 +32,18 @@
 //       ("36h"), rate ("18.5 KiB/s").
 //   nats.stream_retention_unknown  no rate can be measured (fewer than two
 //       messages, or no timestamps). stream.
+//
+// A stream without max_bytes is bounded only by its server's JetStream
+// store: when the server most used (nats.jetstream_report: storage +
+// reserved_storage against max_storage) is at or over storage_warning, the
+// purge and retention plans aim at purge_target of max_storage less what
+// else the store holds (no stream_limit_raise: the stream has no limit, and
+// the store's depends on a disk not seen). Instead of a number:
+//   nats.server_storage_elsewhere  purging the stream cannot reach the
+//       target: the rest of the store is other data. stream, server,
+//       stream_bytes, used, max_storage.
+//   nats.stream_limit_unknown  a jetstream_report step ran but no server
+//       reported a max_storage. stream.
 
 #include "judge/judge.h"
 

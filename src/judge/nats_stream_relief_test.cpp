@@ -180,3 +180,72 @@ TEST_CASE("Hostile or empty stream facts give no plan and no crash") {
 
 }  // namespace
 }  // namespace rr
+
+namespace rr {
+namespace {
+
+// A stream with no max_bytes of its own (the Titan storage alert's case).
+StreamSpec unbounded() {
+  StreamSpec s;
+  s.max_bytes = -1;
+  return s;
+}
+
+StepResult jetstream(std::uint64_t storage, std::int64_t max_storage, bool reachable = true) {
+  json server = {{"reachable", reachable}, {"server_name", "titan-nats"}};
+  if (reachable) server.update({{"storage", storage}, {"reserved_storage", 0}, {"max_storage", max_storage}});
+  return samples::result("jetstream", "nats.jetstream_report", {{"servers", json::array({server})}});
+}
+
+}  // namespace
+
+TEST_CASE("A stream without max_bytes is planned against its server's max_storage, less what else it stores") {
+  // 1,006,000 bytes of the stream and 94,000 of others in a 1,200,000-byte store: 91.7 %.
+  // At the 50 % target the store may hold 600,000 bytes, 506,000 of them the stream's: 506 messages.
+  auto fs = judge({stream_info(unbounded()), jetstream(1100000, 1200000), consumer_report({consumer("AUDIT", 1006)})});
+  const Finding& plan = only(fs, "nats.stream_purge_plan");
+  CHECK(plan.values.at("keep") == "506");
+  CHECK(plan.values.at("first_kept_seq") == "501");
+  CHECK(plan.values.at("usage_after") == "50.0 %");
+  CHECK(plan.values.at("lossless") == "yes");
+  CHECK_THAT(plan.detail, Catch::Contains("server titan-nats's JetStream store at about 50.0 % of its max_storage"));
+  REQUIRE(plan.evidence.size() >= 1);
+  CHECK_THAT(plan.evidence[0], Catch::Contains("no max_bytes; server titan-nats stores 1100000 of max_storage 1200000"));
+  // 1,000 bytes/s fill the 506,000 bytes left to the stream in 506 s.
+  const Finding& retention = only(fs, "nats.stream_retention_plan");
+  CHECK(retention.values.at("max_age") == "8m");
+  CHECK_THAT(retention.title, Catch::Contains("server titan-nats's store at 50.0 % of its max_storage"));
+  // The stream has no limit to raise, and the store's depends on a disk not seen: no invented value.
+  CHECK(with_code(fs, "nats.stream_limit_raise").empty());
+  CHECK(with_code(fs, "nats.server_storage_elsewhere").empty());
+}
+
+TEST_CASE("When the server's store is full of other data, no purge of the stream is computed, only what to look up") {
+  StreamSpec small = unbounded();
+  small.messages = small.last_seq = 10;
+  small.bytes = 10000;
+  auto fs = judge({stream_info(small), jetstream(1100000, 1200000)});
+  const Finding& elsewhere = only(fs, "nats.server_storage_elsewhere");
+  CHECK(elsewhere.values.at("server") == "titan-nats");
+  CHECK(elsewhere.values.at("stream_bytes") == "10000");
+  CHECK(elsewhere.values.at("used") == "1100000");
+  CHECK(elsewhere.values.at("max_storage") == "1200000");
+  CHECK_THAT(elsewhere.detail, Catch::Contains("Look up which streams hold the store"));
+  CHECK(with_code(fs, "nats.stream_purge_plan").empty());
+  CHECK(with_code(fs, "nats.stream_retention_plan").empty());
+}
+
+TEST_CASE("A stream without max_bytes and no readable store limit says what to look up; under the warning, nothing") {
+  auto unread = judge({stream_info(unbounded()), jetstream(0, 0, false)});
+  const Finding& unknown = only(unread, "nats.stream_limit_unknown");
+  CHECK(unknown.values.at("stream") == "CIM-EVENTS");
+  CHECK_THAT(unknown.detail, Catch::Contains("look up the server's storage, reserved_storage and config.max_storage"));
+  CHECK(with_code(unread, "nats.stream_purge_plan").empty());
+
+  // The rule reads no server: no storage question was asked.
+  CHECK(judge({stream_info(unbounded())}).empty());
+  // The store well under its warning: nothing to plan.
+  CHECK(judge({stream_info(unbounded()), jetstream(1100000, 10000000)}).empty());
+}
+
+}  // namespace rr

@@ -256,7 +256,12 @@ void Engine::process(const Notification& n, TimePoint received, std::vector<std:
   }
   for (Report& r : reports) finish(cfg, r, c);
 
-  if (!commit(c)) return;  // stopping: the journal keeps the notification
+  if (reports.empty() && !c.group && c.cooldowns.empty()) {
+    // A repeat that changes nothing (most of a storm): no commit of its own.
+    store_.forget(c.journal_ids);
+  } else if (!commit(c)) {
+    return;  // stopping: the journal keeps the notification
+  }
   tracker_.record(n, at, c.group.has_value());
   for (const CooldownRecord& cd : c.cooldowns) tracker_.triaged(cd.fingerprint, cd.rule, cd.at);
   for (const Report& r : reports) {

@@ -337,4 +337,26 @@ TEST_CASE("engine: pruning runs on its tick without any webhook, at most every t
   CHECK(h.store->groups()->empty());
 }
 
+TEST_CASE("engine: a repeat that changes nothing writes nothing of its own; its journal row goes with the next write") {
+  Harness h;
+  auto n = notification("g1", {server_down("fp1", "n1")});
+  const TimePoint now = std::chrono::time_point_cast<Nanos>(Clock::now());
+  const std::int64_t first = *h.store->journal("first", now);
+  h.engine->process(n, now, {first});
+  REQUIRE(h.delivered.size() == 1);
+  CHECK(h.store->journaled()->empty());  // the triage's commit took it
+
+  const std::int64_t repeat = *h.store->journal("repeat", now);
+  h.engine->process(n, now, {repeat});
+  CHECK(h.delivered.size() == 1);
+  auto left = h.store->journaled();
+  REQUIRE(left);
+  REQUIRE(left->size() == 1);  // deferred: a crash now replays it as the duplicate it is
+  CHECK(left->front().id == repeat);
+  const std::int64_t next = *h.store->journal("next", now);
+  left = h.store->journaled();
+  REQUIRE(left->size() == 1);
+  CHECK(left->front().id == next);
+}
+
 }  // namespace rr

@@ -116,15 +116,61 @@ Result<T> SqliteStore::note(Result<T> r, bool write) {
   return r;
 }
 
+Result<sqlite::Stmt*> SqliteStore::cached(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    auto s = Stmt::prepare(db_.get(), sql);
+    if (!s) return s.error();
+    it = statements_.emplace(sql, std::move(*s)).first;
+  }
+  return &it->second.reset();
+}
+
 template <class Fn>
 Result<Written> SqliteStore::transaction(Fn body) {
-  if (auto r = sqlite::exec(db_.get(), "BEGIN IMMEDIATE"); !r) return r.error();
+  auto run = [&](const char* sql) -> Result<bool> {
+    auto s = cached(sql);
+    if (!s) return s.error();
+    return (*s)->run();
+  };
+  if (auto r = run("BEGIN IMMEDIATE"); !r) return r.error();
   Result<Written> result = body();
   if (result) {
-    if (auto r = sqlite::exec(db_.get(), "COMMIT"); !r) result = r.error();
+    if (auto r = run("COMMIT"); !r) result = r.error();
   }
-  if (!result) sqlite::exec(db_.get(), "ROLLBACK");
+  if (!result) run("ROLLBACK");
   return result;
+}
+
+Result<Written> SqliteStore::delete_journal(const std::vector<std::int64_t>& ids) {
+  for (std::int64_t id : ids) {
+    auto s = cached("DELETE FROM journal WHERE id = ?1");
+    if (!s) return s.error();
+    if (auto r = (*s)->bind(1, id).run(); !r) return r.error();
+  }
+  return Written{};
+}
+
+template <class Fn>
+Result<Written> SqliteStore::transaction_forgetting(Fn body) {
+  std::vector<std::int64_t> forgotten;
+  forgotten.swap(forgotten_);
+  Result<Written> r = transaction([&]() -> Result<Written> {
+    if (auto d = delete_journal(forgotten); !d) return d;
+    return body();
+  });
+  if (!r) forgotten_.insert(forgotten_.end(), forgotten.begin(), forgotten.end());
+  return r;
+}
+
+void SqliteStore::forget(const std::vector<std::int64_t>& journal_ids) {
+  std::lock_guard lock(mu_);
+  forgotten_.insert(forgotten_.end(), journal_ids.begin(), journal_ids.end());
+}
+
+SqliteStore::~SqliteStore() {
+  std::lock_guard lock(mu_);
+  if (!forgotten_.empty()) transaction_forgetting([] { return Result<Written>(Written{}); });
 }
 
 Result<std::int64_t> SqliteStore::journal(std::string_view body, TimePoint received) {
@@ -152,15 +198,17 @@ Result<std::int64_t> SqliteStore::journal(std::string_view body, TimePoint recei
 void SqliteStore::write_journal(const std::vector<JournalEntry*>& batch) {
   std::lock_guard lock(mu_);
   auto insert_all = [&]() -> Result<Written> {
-    auto s = Stmt::prepare(db_.get(), "INSERT INTO journal(received_ns, body) VALUES(?1, ?2)");
-    if (!s) return s.error();
     for (JournalEntry* e : batch) {
-      if (auto r = s->reset().bind(1, ns(e->received)).bind_blob(2, e->body).run(); !r) return r.error();
+      auto s = cached("INSERT INTO journal(received_ns, body) VALUES(?1, ?2)");
+      if (!s) return s.error();
+      if (auto r = (*s)->bind(1, ns(e->received)).bind_blob(2, e->body).run(); !r) return r.error();
       e->id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
     }
     return Written{};
   };
-  Result<Written> r = note(batch.size() == 1 ? insert_all() : transaction(insert_all), true);
+  // One webhook and nothing to forget: SQLite's own transaction will do.
+  Result<Written> r =
+      note(batch.size() == 1 && forgotten_.empty() ? insert_all() : transaction_forgetting(insert_all), true);
   if (!r)
     for (JournalEntry* e : batch) e->id = r.error();  // rolled back: none of them is recorded
 }
@@ -173,21 +221,16 @@ Result<std::vector<Journaled>> SqliteStore::journaled() {
 
 Result<Written> SqliteStore::commit(const TriageCommit& c) {
   std::lock_guard lock(mu_);
-  return note(transaction([&]() -> Result<Written> {
+  return note(transaction_forgetting([&]() -> Result<Written> {
     // A coalesced notification carries every POST of its group since the
-    // last commit: one statement for all of them.
-    if (!c.journal_ids.empty()) {
-      auto s = Stmt::prepare(db_.get(), "DELETE FROM journal WHERE id = ?1");
-      if (!s) return s.error();
-      for (std::int64_t id : c.journal_ids)
-        if (auto r = s->reset().bind(1, id).run(); !r) return r.error();
-    }
+    // last commit.
+    if (auto r = delete_journal(c.journal_ids); !r) return r;
     if (c.group) {
-      auto s = Stmt::prepare(db_.get(),
-                             "INSERT INTO groups(group_key, seen_ns, alerts) VALUES(?1, ?2, ?3) "
-                             "ON CONFLICT(group_key) DO UPDATE SET seen_ns = excluded.seen_ns, alerts = excluded.alerts");
+      auto s = cached(
+          "INSERT INTO groups(group_key, seen_ns, alerts) VALUES(?1, ?2, ?3) "
+          "ON CONFLICT(group_key) DO UPDATE SET seen_ns = excluded.seen_ns, alerts = excluded.alerts");
       if (!s) return s.error();
-      if (auto r = s->bind(1, c.group->group_key).bind(2, ns(c.group->seen)).bind(3, c.group->alerts).run(); !r)
+      if (auto r = (*s)->bind(1, c.group->group_key).bind(2, ns(c.group->seen)).bind(3, c.group->alerts).run(); !r)
         return r.error();
     }
     for (const CooldownRecord& cd : c.cooldowns) {

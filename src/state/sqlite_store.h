@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 #include <string>
 
@@ -40,6 +41,7 @@ class SqliteStore final : public StateStore {
   Result<std::int64_t> journal(std::string_view body, TimePoint received) override;
   Result<std::vector<Journaled>> journaled() override;
   Result<Written> commit(const TriageCommit& commit) override;
+  void forget(const std::vector<std::int64_t>& journal_ids) override;
   Result<std::vector<GroupRecord>> groups() override;
   Result<std::vector<CooldownRecord>> cooldowns() override;
   Result<std::vector<PendingDelivery>> pending(std::string_view target, std::size_t limit) override;
@@ -56,6 +58,21 @@ class SqliteStore final : public StateStore {
 
  private:
   explicit SqliteStore(sqlite::DbHandle db) : db_(std::move(db)) {}
+ public:
+  // Writes what forget() deferred, best effort.
+  ~SqliteStore() override;
+
+ private:
+  // mu_ held. The statement for `sql` (a string literal: keyed by its
+  // address), prepared once per connection and reset; webhooks run the same
+  // few statements thousands of times a second.
+  Result<sqlite::Stmt*> cached(const char* sql);
+  // mu_ held, inside a transaction: deletes the journal rows `ids`.
+  Result<Written> delete_journal(const std::vector<std::int64_t>& ids);
+  // mu_ held: runs `body` in a transaction that also deletes the rows
+  // forget() deferred; they stay deferred if it fails.
+  template <class Fn>
+  Result<Written> transaction_forgetting(Fn body);
   // Runs `body` in one IMMEDIATE transaction, rolled back on error.
   template <class Fn>
   Result<Written> transaction(Fn body);
@@ -77,6 +94,8 @@ class SqliteStore final : public StateStore {
   mutable std::mutex mu_;
   sqlite::DbHandle db_;
   std::string problem_;
+  std::unordered_map<const char*, sqlite::Stmt> statements_;  // cached(); destroyed before db_
+  std::vector<std::int64_t> forgotten_;                        // forget(), not yet written
 
   // Group commit of the journal: webhooks arriving while one batch is being
   // written queue here, and the first of them to wake writes them all next.
@@ -95,6 +114,7 @@ class UnavailableStore final : public StateStore {
   Result<std::int64_t> journal(std::string_view, TimePoint) override { return why_; }
   Result<std::vector<Journaled>> journaled() override { return why_; }
   Result<Written> commit(const TriageCommit&) override { return why_; }
+  void forget(const std::vector<std::int64_t>&) override {}
   Result<std::vector<GroupRecord>> groups() override { return why_; }
   Result<std::vector<CooldownRecord>> cooldowns() override { return why_; }
   Result<std::vector<PendingDelivery>> pending(std::string_view, std::size_t) override { return why_; }

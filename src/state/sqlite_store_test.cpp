@@ -88,6 +88,51 @@ TEST_CASE("state: webhooks journaled from many threads at once each get their ow
   }
 }
 
+TEST_CASE("state: journal rows forgotten go with the next write, or when the store closes") {
+  test::TempDir dir;
+  const std::string path = (dir / "r.db").string();
+  auto ids = [](Result<std::vector<Journaled>> rows) {
+    REQUIRE(rows);
+    std::vector<std::int64_t> out;
+    for (const Journaled& j : *rows) out.push_back(j.id);
+    return out;
+  };
+  std::int64_t c = 0;
+  {
+    auto store = open(path);
+    const std::int64_t a = *store->journal("a", at(0)), b = *store->journal("b", at(1));
+    store->forget({a});
+    CHECK(ids(store->journaled()) == std::vector<std::int64_t>{a, b});  // deferred, not yet written
+    c = *store->journal("c", at(2));
+    CHECK(ids(store->journaled()) == std::vector<std::int64_t>{b, c});  // with the next webhook's row
+    store->forget({b});
+    REQUIRE(store->commit(TriageCommit{}));
+    CHECK(ids(store->journaled()) == std::vector<std::int64_t>{c});  // or with the next commit
+    store->forget({c});
+  }
+  CHECK(ids(open(path)->journaled()).empty());  // or when it closes
+}
+
+TEST_CASE("state: rows forgotten stay deferred when the write carrying them fails") {
+  test::TempDir dir;
+  const std::string path = (dir / "r.db").string();
+  auto store = open(path, SqliteOptions{.busy_timeout = 50ms});
+  const std::int64_t a = *store->journal("a", at(0));
+  store->forget({a});
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite::DbHandle other(raw);
+  REQUIRE(sqlite::exec(other.get(), "BEGIN EXCLUSIVE"));
+  REQUIRE_FALSE(store->journal("b", at(1)));  // rolled back, a's deletion with it
+  REQUIRE(sqlite::exec(other.get(), "COMMIT"));
+  CHECK(store->journaled()->size() == 1);
+  const std::int64_t c = *store->journal("c", at(2));
+  auto rows = store->journaled();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().id == c);
+}
+
 TEST_CASE("state: a commit writes group, cooldowns, reports and deliveries together") {
   test::TempDir dir;
   auto store = open((dir / "r.db").string());

@@ -104,6 +104,11 @@ class StateStore {
   virtual Result<std::vector<Journaled>> journaled() = 0;
 
   virtual Result<Written> commit(const TriageCommit& commit) = 0;
+  // Journaled notifications whose processing changed nothing (a repeat of
+  // an unchanged group): their rows go with the next write, not a commit
+  // of their own. One a crash leaves behind is replayed at the next start
+  // and is the same duplicate again, so nothing is lost or reported twice.
+  virtual void forget(const std::vector<std::int64_t>& journal_ids) = 0;
 
   virtual Result<std::vector<GroupRecord>> groups() = 0;
   virtual Result<std::vector<CooldownRecord>> cooldowns() = 0;

@@ -275,10 +275,20 @@ TEST_CASE("Deeply nested JSON is rejected without exhausting the stack") {
     CHECK(r.error().where == "body");
     CHECK(r.error().message.find("nested") != std::string::npos);
   }
-  // Shallow unknown nesting is fine.
+  // Shallow unknown nesting is fine, and brackets inside strings (escaped
+  // quotes too) are text, not nesting.
   auto doc = valid();
   doc["extra"] = {{"a", {{"b", {{"c", json::array({1, 2})}}}}}};
   CHECK(where_of(doc) == "");
+  doc["alerts"][0]["labels"]["brackets"] = "\"" + std::string(100, '[') + "\\\"{{{" + std::string(100, '{');
+  CHECK(where_of(doc) == "");
+  // 32 levels in all are allowed, 33 are not.
+  std::string at_limit = valid().dump();
+  at_limit.insert(1, "\"extra\":" + std::string(31, '[') + std::string(31, ']') + ",");
+  CHECK(where_of_text(at_limit) == "");
+  std::string over = valid().dump();
+  over.insert(1, "\"extra\":" + std::string(32, '[') + std::string(32, ']') + ",");
+  CHECK(where_of_text(over) == "body");
 }
 
 TEST_CASE("Time precision varies; the zero time parses") {

@@ -58,10 +58,12 @@ const char* type_name(const json& v) {
   }
 }
 
-// NUL bytes (from \u0000) would be cut short by every C API downstream.
-Failure check_text(const std::string& where, const std::string& s, std::size_t max_bytes) {
-  if (s.size() > max_bytes) return fail(where, fmt::format("longer than {} bytes", max_bytes));
-  if (s.find('\0') != std::string::npos) return fail(where, "contains a NUL character");
+// What is wrong with a text value, if anything. NUL bytes (from \u0000)
+// would be cut short by every C API downstream. (Error paths are built only
+// on failure: a valid payload reads hundreds of fields.)
+std::optional<std::string> text_problem(const std::string& s, std::size_t max_bytes) {
+  if (s.size() > max_bytes) return fmt::format("longer than {} bytes", max_bytes);
+  if (s.find('\0') != std::string::npos) return "contains a NUL character";
   return std::nullopt;
 }
 
@@ -70,12 +72,12 @@ enum class Need { Required, Optional };
 // Reads obj[key] as a string into `out`; absent optional fields leave `out` as is.
 Failure read_string(const json& obj, std::string_view key, const std::string& prefix, Need need,
                     std::size_t max_bytes, std::string& out) {
-  std::string where = path(prefix, key);
+  auto where = [&] { return path(prefix, key); };
   auto it = obj.find(key);
-  if (it == obj.end()) return need == Need::Required ? Failure(fail(where, "missing")) : std::nullopt;
-  if (!it->is_string()) return fail(where, fmt::format("must be a string, not {}", type_name(*it)));
+  if (it == obj.end()) return need == Need::Required ? Failure(fail(where(), "missing")) : std::nullopt;
+  if (!it->is_string()) return fail(where(), fmt::format("must be a string, not {}", type_name(*it)));
   const auto& s = it->get_ref<const std::string&>();
-  if (auto f = check_text(where, s, max_bytes)) return f;
+  if (auto p = text_problem(s, max_bytes)) return fail(where(), *p);
   out = s;
   return std::nullopt;
 }
@@ -89,20 +91,20 @@ Failure read_status(const json& obj, const std::string& prefix, std::string& out
 // A map of string to string, as labels and annotations are.
 Failure read_label_set(const json& obj, std::string_view key, const std::string& prefix, Need need,
                        const PayloadLimits& limits, LabelSet& out) {
-  std::string where = path(prefix, key);
+  auto where = [&] { return path(prefix, key); };
   auto it = obj.find(key);
-  if (it == obj.end()) return need == Need::Required ? Failure(fail(where, "missing")) : std::nullopt;
-  if (!it->is_object()) return fail(where, fmt::format("must be an object, not {}", type_name(*it)));
-  if (it->size() > limits.max_labels) return fail(where, fmt::format("more than {} entries", limits.max_labels));
+  if (it == obj.end()) return need == Need::Required ? Failure(fail(where(), "missing")) : std::nullopt;
+  if (!it->is_object()) return fail(where(), fmt::format("must be an object, not {}", type_name(*it)));
+  if (it->size() > limits.max_labels) return fail(where(), fmt::format("more than {} entries", limits.max_labels));
   for (const auto& [name, value] : it->items()) {
-    if (name.empty()) return fail(where, "has an empty name");
-    if (auto f = check_text(where, name, limits.max_value_bytes)) return fail(where, "name " + f->message);
+    if (name.empty()) return fail(where(), "has an empty name");
+    if (auto p = text_problem(name, limits.max_value_bytes)) return fail(where(), "name " + *p);
     // Names are valid UTF-8 (the parser checked); cut them so an error stays short.
-    std::string entry = path(where, truncate_utf8(name, 64));
-    if (!value.is_string()) return fail(entry, fmt::format("must be a string, not {}", type_name(value)));
+    auto entry = [&] { return path(where(), truncate_utf8(name, 64)); };
+    if (!value.is_string()) return fail(entry(), fmt::format("must be a string, not {}", type_name(value)));
     const auto& s = value.get_ref<const std::string&>();
-    if (auto f = check_text(entry, s, limits.max_value_bytes)) return f;
-    out.emplace(name, s);
+    if (auto p = text_problem(s, limits.max_value_bytes)) return fail(entry(), *p);
+    out.emplace_hint(out.end(), name, s);
   }
   return std::nullopt;
 }

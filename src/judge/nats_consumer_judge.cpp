@@ -32,6 +32,13 @@ struct ConsumerState {
   std::string filter;       // filter_subject; "" none
   std::string last_active;  // the later of the last delivery and ack; "" never
   std::string created;
+  // consumer_info with `again`: the first of two reads (the numbers above
+  // are the second's).
+  struct Earlier {
+    std::uint64_t pending = 0, ack_floor_seq = 0;
+    std::int64_t interval_ms = 0;
+  };
+  std::optional<Earlier> earlier;
 
   std::string label() const { return stream + "/" + name; }
 
@@ -73,6 +80,10 @@ ConsumerState read_consumer(const std::string& step, const nlohmann::json& c) {
   s.ack_wait_ns = get_uint(config, "ack_wait_ns").value_or(0);
   s.push = !get_string(config, "deliver_subject").empty();
   s.filter = get_string(config, "filter_subject");
+  if (const auto& e = field(c, "earlier"); e.is_object())
+    s.earlier = ConsumerState::Earlier{get_uint(e, "num_pending").value_or(0),
+                                       get_uint(e, "ack_floor_stream_seq").value_or(0),
+                                       get_int(e, "interval_ms").value_or(0)};
   return s;
 }
 
@@ -248,6 +259,39 @@ void judge_replay(const ConsumerState& c, const std::vector<std::string>& proces
   set.add(std::move(f), c.stream + "|" + c.name);
 }
 
+// Two reads apart: did the consumer work off anything? Its ack floor moving
+// or its pending shrinking is progress; neither, with messages waiting, is a
+// consumer that has not recovered, whatever its thresholds say.
+void judge_progress(const ConsumerState& c, FindingSet& set) {
+  if (!c.earlier || c.earlier->pending == 0) return;
+  const auto& e = *c.earlier;
+  const std::string over = format_duration(std::chrono::milliseconds(e.interval_ms));
+  const std::string evidence = evidence_prefix(c) + "num_pending " + std::to_string(e.pending) + " then " +
+                               std::to_string(c.pending) + ", ack floor stream seq " + std::to_string(e.ack_floor_seq) +
+                               " then " + std::to_string(c.ack_floor_seq) + ", " + over + " apart";
+  const bool progressed = c.ack_floor_seq > e.ack_floor_seq || c.pending < e.pending;
+  Finding f = progressed
+                  ? base(c, Severity::Ok, "nats.consumer_catching_up",
+                         "Consumer " + c.label() + " is catching up: " + std::to_string(e.pending) + " then " +
+                             std::to_string(c.pending) + " pending over " + over)
+                  : base(c, Severity::Warning, "nats.consumer_not_progressing",
+                         "Consumer " + c.label() + " is not catching up: " + std::to_string(c.pending) +
+                             " pending, ack floor " + std::to_string(c.ack_floor_seq) + " unchanged over " + over);
+  f.detail = progressed ? "Between two reads " + over + " apart its ack floor went from " +
+                              std::to_string(e.ack_floor_seq) + " to " + std::to_string(c.ack_floor_seq) +
+                              " and its pending from " + std::to_string(e.pending) + " to " + std::to_string(c.pending) +
+                              ": the service is working the messages off."
+                        : "Between two reads " + over + " apart it acknowledged nothing and its pending did not "
+                              "shrink: the service is not processing (stopped, failing, or stuck on a message). "
+                              "The alert has resolved, but the consumer has not recovered.";
+  f.evidence.push_back(evidence);
+  f.values["pending"] = std::to_string(c.pending);
+  f.values["earlier_pending"] = std::to_string(e.pending);
+  f.values["ack_floor_seq"] = std::to_string(c.ack_floor_seq);
+  f.values["interval"] = over;
+  set.add(std::move(f), c.stream + "|" + c.name);
+}
+
 }  // namespace
 
 void NatsConsumerJudge::judge(const std::vector<StepResult>& steps, const JudgeContext& ctx,
@@ -287,6 +331,7 @@ void NatsConsumerJudge::judge(const std::vector<StepResult>& steps, const JudgeC
     judge_stale(c, t, now, set);
     judge_redeliveries(c, t, set);
     judge_replay(c, processed, set);
+    judge_progress(c, set);
   }
   set.move_to(out);
 }

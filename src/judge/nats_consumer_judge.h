@@ -25,6 +25,11 @@
 //       rule can suggest the one command that fits. The evidence cites cim_events_total when an http.metrics
 //       step read it (the event monitor's last processed event).
 //   nats.consumer_caught_up (ok)        the same consumer has nothing to replay.
+//   nats.consumer_not_progressing       consumer_info read twice (`again`):
+//       (warning)                        messages were pending, and between
+//       the reads the ack floor did not move nor the pending shrink.
+//       stream, consumer, pending, earlier_pending, ack_floor_seq, interval
+//   nats.consumer_catching_up (ok)      the same, and it moved.
 // Each detail says what the numbers mean for the consuming service and cites
 // them. Several steps reporting the same consumer give one finding with all
 // the evidence.

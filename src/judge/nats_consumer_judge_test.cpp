@@ -304,3 +304,67 @@ TEST_CASE("default_judges include the storage and consumer judges, with the cont
 }
 
 }  // namespace rr
+
+namespace rr {
+namespace {
+
+// consumer_info facts of two reads 5 s apart (`again`): the second's numbers
+// with the first's under "earlier".
+StepResult read_twice(std::uint64_t earlier_pending, std::uint64_t earlier_floor, std::uint64_t pending,
+                      std::uint64_t floor) {
+  nlohmann::json facts = {{"reachable", true}, {"found", true}, {"stream", "TITAN_INTENTS"},
+                          {"consumer", "execution-consumer"},
+                          {"delivered", {{"stream_seq", floor}}}, {"ack_floor", {{"stream_seq", floor}}},
+                          {"num_pending", pending}, {"num_ack_pending", 0}, {"num_waiting", 1},
+                          {"earlier", {{"num_pending", earlier_pending}, {"num_ack_pending", 0},
+                                       {"delivered_stream_seq", earlier_floor},
+                                       {"ack_floor_stream_seq", earlier_floor}, {"interval_ms", 5000}}}};
+  return nats::samples::result("consumer", "nats.consumer_info", facts);
+}
+
+std::vector<Finding> judge_progress(const StepResult& step) {
+  std::vector<Finding> out;
+  NatsConsumerJudge().judge({step}, JudgeContext{}, out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("consumer judge: pending that does not shrink between two reads is a consumer not catching up") {
+  auto findings = judge_progress(read_twice(886, 120, 886, 120));
+  INFO(test::describe(findings));
+  auto stuck = test::with_code(findings, "nats.consumer_not_progressing");
+  REQUIRE(stuck.size() == 1);
+  CHECK(stuck[0]->severity == Severity::Warning);
+  CHECK(stuck[0]->title ==
+        "Consumer TITAN_INTENTS/execution-consumer is not catching up: 886 pending, ack floor 120 unchanged over 5s");
+  CHECK(stuck[0]->values.at("earlier_pending") == "886");
+  CHECK(stuck[0]->values.at("interval") == "5s");
+  REQUIRE(stuck[0]->evidence.size() == 1);
+  CHECK_THAT(stuck[0]->evidence[0], Catch::Contains("num_pending 886 then 886, ack floor stream seq 120 then 120"));
+  CHECK(test::with_code(findings, "nats.consumer_catching_up").empty());
+
+  // More arrived and nothing was acknowledged: not catching up either.
+  CHECK(test::with_code(judge_progress(read_twice(886, 120, 900, 120)), "nats.consumer_not_progressing").size() == 1);
+}
+
+TEST_CASE("consumer judge: an ack floor that moves, or pending that shrinks, is catching up") {
+  for (const auto& step : {read_twice(886, 120, 700, 306), read_twice(886, 120, 886, 130)}) {
+    auto findings = judge_progress(step);
+    INFO(test::describe(findings));
+    CHECK(test::with_code(findings, "nats.consumer_not_progressing").empty());
+    auto moving = test::with_code(findings, "nats.consumer_catching_up");
+    REQUIRE(moving.size() == 1);
+    CHECK(moving[0]->severity == Severity::Ok);
+  }
+  // Nothing pending at the first read: nothing to work off, nothing judged.
+  auto idle = judge_progress(read_twice(0, 500, 0, 500));
+  CHECK(test::with_code(idle, "nats.consumer_not_progressing").empty());
+  CHECK(test::with_code(idle, "nats.consumer_catching_up").empty());
+  // One read only: nothing judged.
+  StepResult once = read_twice(886, 120, 886, 120);
+  once.facts.erase("earlier");
+  CHECK(test::with_code(judge_progress(once), "nats.consumer_not_progressing").empty());
+}
+
+}  // namespace rr

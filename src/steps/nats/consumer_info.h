@@ -1,7 +1,10 @@
 #pragma once
 // nats.consumer_info: one consumer through the JetStream API
 // ($JS.API.CONSUMER.INFO), answered by the consumer leader.
-// Params: stream and consumer (Name, required).
+// Params: stream and consumer (Name, required); again (Duration, optional):
+// read the consumer a second time that long after the first (within the
+// step's deadline, which must leave half a second more), to see whether its
+// pending shrinks.
 //
 // Facts: the connection facts of js_step.h, plus
 //   {"stream": "CIM-EVENTS", "consumer": "CIM-PROCESSOR",
@@ -14,7 +17,11 @@
 //               "replay_policy": "instant", "ack_wait_ns", "max_deliver",
 //               "max_ack_pending", "max_waiting", "filter_subject",
 //               "deliver_subject", "num_replicas", "description"},
-//    "replication": {"cluster", "leader", "replicas": [...]}}
+//    "replication": {"cluster", "leader", "replicas": [...]},
+//    // with `again`, the numbers above are the second read's, and:
+//    "earlier": {"num_pending", "num_ack_pending", "delivered_stream_seq",
+//                "ack_floor_stream_seq", "interval_ms"},   // the first read's
+//    "again_skipped": "..."}   // instead, when no second read was made
 
 #include "steps/nats/pooled_step.h"
 
@@ -26,7 +33,9 @@ class ConsumerInfoStep : public PooledStep {
   static constexpr std::string_view kName = "nats.consumer_info";
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override {
-    return {{"stream", {ValueType::Name, true}}, {"consumer", {ValueType::Name, true}}};
+    return {{"stream", {ValueType::Name, true}},
+            {"consumer", {ValueType::Name, true}},
+            {"again", {ValueType::Duration, false}}};
   }
   StepResult run(const StepInput& input) const override;
 };

@@ -169,6 +169,25 @@ TEST_CASE("nats steps on a healthy cluster") {
     CHECK(no_consumer.facts["js_error_code"] == 10014);
   }
 
+  SECTION("again: a second read later, the first kept under earlier; none when the deadline has no room") {
+    auto twice = run("nats.consumer_info", &config,
+                     {{"stream", "CIM-EVENTS"}, {"consumer", "CIM-PROCESSOR"}, {"again", "200ms"}});
+    REQUIRE(twice.status == StepStatus::Ok);
+    INFO(twice.facts.dump());
+    CHECK(twice.facts["num_pending"] == 20);
+    CHECK(twice.facts["earlier"]["num_pending"] == 20);
+    CHECK(twice.facts["earlier"]["ack_floor_stream_seq"] == 0);
+    CHECK(twice.facts["earlier"]["interval_ms"] == 200);
+    CHECK_FALSE(twice.facts.contains("again_skipped"));
+
+    auto no_room = run("nats.consumer_info", &config,
+                       {{"stream", "CIM-EVENTS"}, {"consumer", "CIM-PROCESSOR"}, {"again", "10s"}}, 2s);
+    REQUIRE(no_room.status == StepStatus::Ok);
+    CHECK_FALSE(no_room.facts.contains("earlier"));
+    CHECK(no_room.facts["num_pending"] == 20);
+    CHECK(no_room.facts["again_skipped"] == "the step's deadline leaves no room for a second read 10s later");
+  }
+
   SECTION("wrong credentials are a connection fact, with the server's words") {
     ClusterConfig wrong = config;
     wrong.password = "not-the-password";

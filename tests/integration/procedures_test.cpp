@@ -13,7 +13,9 @@
 
 #include "integration/report_reading.h"
 
+#include "common/deadline.h"
 #include "integration/cim_responder.h"
+#include "net/http.h"
 #include "support/alertmanager.h"
 #include "support/jetstream_seed.h"
 #include "support/nats_cluster.h"
@@ -28,6 +30,20 @@ std::string suggestions_text(const json& report) {
   std::string out;
   for (const auto& s : report["suggestions"]) out += s["command"].get<std::string>() + "\n";
   return out;
+}
+
+// A server's JetStream store as its /jsz says: storage + reserved_storage, and config.max_storage.
+struct Store {
+  std::uint64_t used = 0, max = 0;
+};
+Store store_of(const std::string& monitor) {
+  rr::HttpRequest req;
+  req.url = monitor + "/jsz";
+  auto resp = rr::http_request(req, rr::Deadline::after(std::chrono::seconds(2)));
+  auto body = json::parse(resp.body, nullptr, false);
+  if (resp.status != 200 || !body.is_object() || !body.contains("config")) return {};
+  return {body.value("storage", std::uint64_t{0}) + body.value("reserved_storage", std::uint64_t{0}),
+          body["config"].value("max_storage", std::uint64_t{0})};
 }
 
 }  // namespace
@@ -164,5 +180,120 @@ TEST_CASE("A resolution is called recovered only once the verification passes on
   CHECK(ran == std::set<std::string>{"health", "servers", "jetstream", "stream", "consumers", "leafnodes"});
   for (const auto& f : resolution["findings"]) CHECK(f["severity"] != "critical");
   for (const auto& f : resolution["findings"]) CHECK(f["severity"] != "warning");
+  CHECK(sink.violations().empty());
+}
+
+TEST_CASE("Titan storage pressure on a stream without max_bytes: the purge is computed against the server's store") {
+  // Titan's standalone server with a 1 MB store, TITAN_INTENTS without max_bytes filling it.
+  TempDir dir;
+  const int client = free_port(), http = free_port();
+  std::string config = nats_node_config({.name = "titan-nats", .client_port = client, .http_port = http,
+                                         .store = (dir / "store").string()});
+  const std::string from = "max_file_store: 256MB", to = "max_file_store: 1MB";
+  REQUIRE(config.find(from) != std::string::npos);
+  config.replace(config.find(from), from.size(), to);
+  write_file(dir / "titan.conf", config);
+  Process server({"nats-server", "-c", (dir / "titan.conf").string()}, dir / "titan.log");
+  const std::string monitor = "http://127.0.0.1:" + std::to_string(http);
+  REQUIRE(wait_for_http(http, "/healthz"));
+  const JetStreamTarget app{{"nats://127.0.0.1:" + std::to_string(client)}, "app", "app"};
+  create_stream(app, "TITAN_INTENTS", "titan.intents.>", 1);
+  const double max_storage = static_cast<double>(store_of(monitor).max);
+  REQUIRE(max_storage > 0);
+  // Up to 85 % of the store, in steps of about 7 %: the alert's warning is 80 %.
+  for (int i = 0; i < 40 && static_cast<double>(store_of(monitor).used) < 0.85 * max_storage; ++i)
+    publish(app, "titan.intents.order", 500);
+  const Store before = store_of(monitor);
+  INFO("store " << before.used << " of " << before.max);
+  REQUIRE(before.used >= 0.85 * before.max);
+  REQUIRE(before.used < before.max);
+  const StreamUsage usage = stream_usage(app, "TITAN_INTENTS");
+
+  HttpSink sink;
+  TempDir rdir;
+  write_file(rdir / "token", "am-to-responder\n");
+  setenv("RR_TEST_NATS_PASSWORD", "jsro", 1);
+  Responder responder("listen: \"127.0.0.1:{{PORT}}\"\n"
+                      "auth: {bearer_token_file: " + (rdir / "token").string() + "}\n"
+                      "rules: [\"" RR_SOURCE_DIR "/rules/*.yaml\"]\n"
+                      "clusters:\n"
+                      "  - name: titan\n"
+                      "    match: {system: titan}\n"
+                      "    servers: [\"nats://127.0.0.1:" + std::to_string(client) + "\"]\n"
+                      "    monitor: [\"" + monitor + "\"]\n"
+                      "    user: jsro\n"
+                      "    password_env: RR_TEST_NATS_PASSWORD\n"
+                      "notify:\n"
+                      "  - {name: archive, type: webhook, url: \"" + sink.url("/webhook-json") + "\"}\n"
+                      "engine: {workers: 2, queue: 64, cooldown: 5m, step_timeout: 4s, deadline: 15s}\n");
+  Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder"});
+  REQUIRE(am.fire("TitanNatsStoragePressure",
+                  {{"system", "titan"}, {"severity", "warning"}, {"stream", "TITAN_INTENTS"}}) == 0);
+  INFO(responder.log());
+  REQUIRE(wait_until([&] { return !webhook_reports(sink).empty(); }, std::chrono::seconds(40)));
+  const json report = webhook_reports(sink).front();
+  INFO(report.dump(2));
+  CHECK(report["rule"] == "titan-nats-storage");
+  CHECK(finding(report, "nats.server_storage_high"));
+
+  // Half the store less what else it holds, in messages of the stream's average size, as the judge computes it.
+  const double per_message = static_cast<double>(usage.bytes) / static_cast<double>(usage.messages);
+  const std::uint64_t other = before.used - std::min(usage.bytes, before.used);
+  const double budget = 0.5 * static_cast<double>(before.max) - static_cast<double>(other);
+  const auto keep = std::min<std::uint64_t>(usage.messages, static_cast<std::uint64_t>(budget / per_message));
+  const json* plan = finding(report, "nats.stream_purge_plan");
+  REQUIRE(plan);
+  CHECK((*plan)["values"]["keep"] == std::to_string(keep));
+  CHECK((*plan)["values"]["lossless"] == "yes");  // no consumer to lose anything
+  CHECK(suggests(report, "docker exec titan-nats nats stream purge TITAN_INTENTS --keep " + std::to_string(keep) +
+                             " --force"));
+  CHECK_FALSE(suggests(report, "docker exec titan-nats nats stream purge TITAN_INTENTS --keep 1000 --force"));
+  CHECK(finding(report, "nats.stream_retention_plan"));
+
+  // Following it does what the report said: the store back under its warning, at about half.
+  purge_stream(app, "TITAN_INTENTS", keep);
+  const Store after = store_of(monitor);
+  CHECK(stream_usage(app, "TITAN_INTENTS").messages == keep);
+  CHECK(static_cast<double>(after.used) < 0.8 * static_cast<double>(after.max));
+  CHECK(static_cast<double>(after.used) < 0.55 * static_cast<double>(after.max));
+}
+
+TEST_CASE("A resolution over a consumer that works off nothing is not recovered, and says so") {
+  NatsCluster nats(3);
+  const JetStreamTarget app{{nats.client_url(0), nats.client_url(1)}, "app", "app"};
+  create_stream(app, "CIM-EVENTS", "cim.events.>", 3);
+  create_pull_consumer(app, "CIM-EVENTS", "CIM-PROCESSOR");
+  publish(app, "cim.events.order", 40);
+  // The processor handled 25 events, then stopped.
+  REQUIRE(fetch(app, "CIM-EVENTS", "CIM-PROCESSOR", "cim.events.order", 25, true) == 25);
+
+  HttpSink sink;
+  TempDir dir;
+  setenv("RR_TEST_NATS_PASSWORD", "jsro", 1);
+  Responder responder(cim_responder_config(nats, sink, dir));
+  Alertmanager am({.webhook_url = responder.url() + "/webhook", .bearer_token = "am-to-responder"});
+  const std::map<std::string, std::string> labels = {
+      {"cluster", "cim"}, {"stream", "CIM-EVENTS"}, {"consumer", "CIM-PROCESSOR"}};
+  REQUIRE(am.fire("EventProcessingFailure", labels) == 0);
+  INFO(responder.log());
+  REQUIRE(wait_until([&] { return webhook_reports(sink).size() == 1; }, std::chrono::seconds(40)));
+
+  // The alert stops firing, but nobody restarted the processor.
+  REQUIRE(am.resolve("EventProcessingFailure", labels) == 0);
+  REQUIRE(wait_until([&] { return webhook_reports(sink).size() == 2; }, std::chrono::seconds(40)));
+  const json resolution = webhook_reports(sink)[1];
+  INFO(resolution.dump(2));
+  CHECK(resolution["kind"] == "resolution");
+  const std::string verdict = resolution["verdict"].get<std::string>();
+  CHECK(verdict.rfind("Resolved: EventProcessingFailure", 0) == 0);
+  CHECK(verdict.find("but not recovered: ") != std::string::npos);
+  CHECK(verdict.find("Recovered") == std::string::npos);
+  // Read twice 5 s apart: 15 pending both times, the ack floor still at 25.
+  const json* stuck = finding(resolution, "nats.consumer_not_progressing");
+  REQUIRE(stuck);
+  CHECK((*stuck)["severity"] == "warning");
+  CHECK((*stuck)["title"] == "Consumer CIM-EVENTS/CIM-PROCESSOR is not catching up: 15 pending, ack floor 25 "
+                             "unchanged over 5s");
+  CHECK_FALSE(finding(resolution, "nats.consumer_catching_up"));
   CHECK(sink.violations().empty());
 }

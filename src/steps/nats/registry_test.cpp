@@ -42,8 +42,14 @@ TEST_CASE("the default registry ships the NATS step kinds with their parameters"
   CHECK(info["stream"].type == ValueType::Name);
   CHECK(info["stream"].required);
   auto consumer = catalog.kinds["nats.consumer_info"];
-  CHECK(consumer.size() == 2);
+  CHECK(consumer.size() == 3);
   CHECK(consumer["consumer"].required);
+  CHECK(consumer["again"].type == ValueType::Duration);
+  CHECK_FALSE(consumer["again"].required);
+  auto leafnodes = catalog.kinds["nats.leafnodes"];
+  CHECK(leafnodes.size() == 1);
+  CHECK(leafnodes["expect"].type == ValueType::Integer);
+  CHECK_FALSE(leafnodes["expect"].required);
 }
 
 TEST_CASE("adding a kind under an existing name replaces it") {

@@ -37,6 +37,10 @@ struct ClusterConfig {
   std::optional<std::string> user, password, token, creds_file;
   // System account: $SYS reads.
   std::optional<std::string> system_user, system_password, system_creds_file;
+  // Leaf node connections the cluster should hold once well (nats.leafnodes
+  // checks it after recovery, unless the rule's step says `expect`): a hub
+  // cannot know which leaf nodes exist, their remotes are on the leaves.
+  std::optional<std::uint64_t> leafnodes;
 };
 
 // One entry of `notify`. The config knows no target types: each type

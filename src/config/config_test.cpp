@@ -66,6 +66,7 @@ clusters:
     password_file: secrets/nats-password
     system_user: sysmon
     system_password_env: RR_TEST_SYS_PASSWORD
+    leafnodes: 3
   - name: titan
     servers: ["nats://127.0.0.1:4222"]
     system_creds_file: sys.creds
@@ -104,6 +105,8 @@ external_url: "https://responder.example.com"
   CHECK_FALSE(cim.token);
   CHECK(c.clusters[1].system_creds_file == std::optional<std::string>((dir / "sys.creds").string()));
   CHECK(c.clusters[1].match.empty());
+  CHECK(cim.leafnodes == std::optional<std::uint64_t>(3));
+  CHECK_FALSE(c.clusters[1].leafnodes);
 
   CHECK(c.cluster_for({{"cluster", "cim"}, {"env", "prod"}}) == &c.clusters[0]);
   CHECK(c.cluster_for({{"cluster", "cim"}, {"env", "dev"}}) == &c.clusters[1]);  // titan matches everything
@@ -113,7 +116,7 @@ external_url: "https://responder.example.com"
   CHECK(c.notify[0].type == "slack");
   CHECK(c.notify[0].option("url") == "https://hooks.slack.com/services/T0/B0/xyz");
   CHECK(c.notify[0].options.size() == 1);  // url_file was read into url
-  CHECK(c.notify[0].where() == (dir / "responder.yaml").string() + ":20");
+  CHECK(c.notify[0].where() == (dir / "responder.yaml").string() + ":21");
   CHECK(c.notify[1].option("url") == "http://127.0.0.1:9999/reports");
   REQUIRE(c.notify[1].match.size() == 1);
   CHECK(c.notify[1].match[0].to_string() == R"(severity="critical")");
@@ -250,6 +253,7 @@ TEST_CASE("each config error is reported at its line") {
   expect_one_error("clusters:\n  - name: a\n    servers:\n      - \"nats://h:4222\"\n      - \"http://h:4222\"\n", 5,
                    "servers[1] must be a nats:// or tls:// URL");
   expect_one_error("clusters:\n  - name: a\n    servers: []\n", 3, "at least one");
+  expect_one_error("clusters:\n  - {name: a, servers: [\"nats://h:4222\"], leafnodes: -1}\n", 2, "leafnodes");
   expect_one_error("clusters:\n  - name: a\n", 2, "needs \"servers\"");
   expect_one_error("clusters:\n  - name: a\n    servers: [\"nats://h:4222\"]\n    monitor: [\"ftp://h\"]\n", 4,
                    "monitor[0] must be an http");

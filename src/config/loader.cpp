@@ -297,7 +297,7 @@ class ConfigReader {
       auto f = yaml::Fields::read(r_, node, "a cluster",
                                   {"name", "match", "servers", "monitor", "user", "password_file", "password_env",
                                    "token_file", "token_env", "creds_file", "system_user", "system_password_file",
-                                   "system_password_env", "system_creds_file"});
+                                   "system_password_env", "system_creds_file", "leafnodes"});
       if (!f) continue;
       ClusterConfig c;
       if (const YAML::Node* n = f->require("name")) {
@@ -331,6 +331,9 @@ class ConfigReader {
             r_.error(*n, "monitor must list one URL per server (" + std::to_string(c.servers.size()) + " servers, " +
                              std::to_string(c.monitor.size()) + " monitor URLs)");
         }
+      }
+      if (const YAML::Node* n = f->find("leafnodes")) {
+        if (auto v = yaml::integer_value(r_, *n, "leafnodes", 0, 100000)) c.leafnodes = static_cast<std::uint64_t>(*v);
       }
       read_identity(*f, node, c);
       out.push_back(std::move(c));

@@ -169,6 +169,17 @@ TEST_CASE("leafnodes judge: a real leaf node connected, then gone, against the s
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].code == "nats.leafnodes_missing");
   CHECK(findings[0].title == "No leaf node connected to NATS cluster hub (1 expected)");
+
+  // Without `expect`, the cluster's configured count applies; the rule's wins.
+  config.leafnodes = 2;
+  auto unparameterised =
+      nats::LeafnodesStep().run(StepInput{.id = "leafnodes", .cluster = &config, .deadline = Deadline::after(5s)});
+  CHECK(get_uint(unparameterised.facts, "expected") == 2u);
+  CHECK(get_uint(read().facts, "expected") == 1u);
+  config.leafnodes.reset();
+  unparameterised =
+      nats::LeafnodesStep().run(StepInput{.id = "leafnodes", .cluster = &config, .deadline = Deadline::after(5s)});
+  CHECK_FALSE(unparameterised.facts.contains("expected"));
 }
 
 }  // namespace rr

@@ -85,9 +85,13 @@ StepResult LeafnodesStep::run(const StepInput& input) const {
       leafnodes_summary,
       leafnodes_output};
   StepResult result = run_monitor_step(kName, input, parts);
-  // The value passed ValueType::Integer (digits, within int64).
-  if (std::string expect = input.param("expect"); !expect.empty() && result.facts.is_object())
+  // The rule's `expect` (it passed ValueType::Integer: digits, within
+  // int64), else the cluster's configured count.
+  if (!result.facts.is_object()) return result;
+  if (std::string expect = input.param("expect"); !expect.empty())
     result.facts["expected"] = std::stoull(expect);
+  else if (input.cluster && input.cluster->leafnodes)
+    result.facts["expected"] = *input.cluster->leafnodes;
   return result;
 }
 

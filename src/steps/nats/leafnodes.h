@@ -3,13 +3,14 @@
 // connections each server holds.
 //   expect  (integer, optional)  the leaf node connections the cluster should
 //           hold; copied into the facts as "expected" for the judge
-//           (judge/nats_leafnodes_judge.h): a hub cannot tell which leaf
-//           nodes exist, only the rule's author can.
+//           (judge/nats_leafnodes_judge.h). Without it, the cluster's
+//           configured `leafnodes` count; without either, nothing is
+//           expected: a hub cannot tell which leaf nodes exist.
 //
 // Facts:
 //   {"cluster": "cim", "total": 3, "answered": 3, "reachable": true,
 //    "leafnodes": 1,                         // sum over answering servers
-//    "expected": 3,                          // when `expect` is given
+//    "expected": 3,                          // from `expect` or the cluster's `leafnodes`
 //    "servers": [{"index": 0, "monitor": "...", "client": "...",
 //                 "reachable": true, "error": "",
 //                 "server_id": "NA56...", "leafnodes": 1,

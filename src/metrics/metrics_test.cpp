@@ -18,21 +18,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-bool on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::string dirs = path;
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    auto end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::error_code ec;
-    if (end > start && std::filesystem::exists(std::filesystem::path(dirs.substr(start, end - start)) / name, ec))
-      return true;
-    start = end + 1;
-  }
-  return false;
-}
 
 // Fills a registry with every kind of metric and every escaping case.
 void populate(Metrics& m) {
@@ -175,7 +160,7 @@ TEST_CASE("Concurrent observations are all counted") {
 }
 
 TEST_CASE("promtool accepts the exposition") {
-  if (!on_path("promtool")) {
+  if (test::find_program("promtool").empty()) {
     WARN("promtool is not installed: skipping the exposition check");
     return;
   }
@@ -188,7 +173,7 @@ TEST_CASE("promtool accepts the exposition") {
 }
 
 TEST_CASE("promtool accepts an empty registry") {
-  if (!on_path("promtool")) {
+  if (test::find_program("promtool").empty()) {
     WARN("promtool is not installed: skipping the exposition check");
     return;
   }

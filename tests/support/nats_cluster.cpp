@@ -88,6 +88,8 @@ bool NatsCluster::ready() { return size() > 1 ? !wait_for_meta_leader().empty() 
 
 std::filesystem::path NatsCluster::log_file(int i) const { return nodes_.at(i).log; }
 
+std::filesystem::path NatsCluster::config_file(int i) const { return nodes_.at(i).config; }
+
 std::filesystem::path NatsCluster::store_dir(int i) const { return dir_ / (nodes_.at(i).name + "-store"); }
 
 void NatsCluster::spawn(int i) {

@@ -44,6 +44,7 @@ class NatsCluster {
   std::string monitor_url(int i) const;  // http://127.0.0.1:port
   bool running(int i);
   std::filesystem::path log_file(int i) const;   // the server's log (appended across restarts)
+  std::filesystem::path config_file(int i) const;  // its nats-server config
   std::filesystem::path store_dir(int i) const;  // its JetStream store_dir
 
   // SIGTERM (a clean shutdown: the others see the node go offline).

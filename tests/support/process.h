@@ -68,6 +68,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The executable `name` as found on $PATH (absolute), or "" when none is.
+std::string find_program(const std::string& name);
+
 void write_file(const std::filesystem::path& path, const std::string& content);
 std::string read_file(const std::filesystem::path& path);
 

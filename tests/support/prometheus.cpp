@@ -35,16 +35,7 @@ std::string quoted(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::string Prometheus::binary() {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const std::string candidate = dir + "/prometheus";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
+std::string Prometheus::binary() { return find_program("prometheus"); }
 
 std::string Prometheus::why_unavailable() {
   if (available()) return {};

@@ -96,7 +96,10 @@ Failure read_label_set(const json& obj, std::string_view key, const std::string&
   if (it == obj.end()) return need == Need::Required ? Failure(fail(where(), "missing")) : std::nullopt;
   if (!it->is_object()) return fail(where(), fmt::format("must be an object, not {}", type_name(*it)));
   if (it->size() > limits.max_labels) return fail(where(), fmt::format("more than {} entries", limits.max_labels));
-  for (const auto& [name, value] : it->items()) {
+  for (auto item = it->begin(); item != it->end(); ++item) {
+    // Not a structured binding: clang (the fuzz build) cannot capture one.
+    const std::string& name = item.key();
+    const json& value = item.value();
     if (name.empty()) return fail(where(), "has an empty name");
     if (auto p = text_problem(name, limits.max_value_bytes)) return fail(where(), "name " + *p);
     // Names are valid UTF-8 (the parser checked); cut them so an error stays short.

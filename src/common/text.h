@@ -10,6 +10,8 @@ namespace rr {
 
 std::string_view trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
+// The items with `sep` between them ("a, b, c").
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");
 bool starts_with(std::string_view s, std::string_view prefix);
 // Every byte is printable ASCII (0x20..0x7e); true for "".
 bool is_printable_ascii(std::string_view s);

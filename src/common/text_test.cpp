@@ -15,3 +15,10 @@ TEST_CASE("log_safe cannot forge a log line and keeps text readable") {
 
 }  // namespace
 }  // namespace rr
+
+TEST_CASE("join puts the separator between items only") {
+  CHECK(rr::join({}) == "");
+  CHECK(rr::join({"a"}) == "a");
+  CHECK(rr::join({"a", "", "c"}) == "a, , c");
+  CHECK(rr::join({"x", "y"}, "; ") == "x; y");
+}

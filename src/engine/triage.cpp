@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/text.h"
 #include "engine/step_runner.h"
 #include "report/links.h"
 #include "report/title.h"
@@ -78,9 +79,8 @@ std::string not_run(const std::vector<StepResult>& steps) {
   if (count == 0) return "";
   std::string out = fmt::format("{} check{} could not run: ", count, count == 1 ? "" : "s");
   for (std::size_t i = 0; i < by_reason.size(); ++i) {
-    std::string ids;
-    for (const auto& id : by_reason[i].second) ids += (ids.empty() ? "" : ", ") + id;
-    out += (i == 0 ? "" : "; ") + ids + (by_reason[i].first.empty() ? "" : " (" + by_reason[i].first + ")");
+    const auto& [reason, ids] = by_reason[i];
+    out += (i == 0 ? "" : "; ") + join(ids) + (reason.empty() ? "" : " (" + reason + ")");
   }
   return out;
 }

@@ -5,16 +5,11 @@
 #include <set>
 
 #include "judge/nats_cluster_view.h"
+#include "common/text.h"
 #include "judge/step_facts.h"
 
 namespace rr {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
 
 void cluster_down(const ClusterView& v, FindingSet& set) {
   Finding f;

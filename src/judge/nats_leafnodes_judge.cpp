@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/text.h"
 #include "judge/step_facts.h"
 #include "steps/nats/json_read.h"
 
@@ -12,12 +13,6 @@ using nats::field;
 using nats::get_bool;
 using nats::get_string;
 using nats::get_uint;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
 
 // How a leaf is named: 2.9.10 sends no name, so its address and account then.
 std::string leaf_label(const nlohmann::json& leaf) {

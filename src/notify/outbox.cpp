@@ -1,6 +1,7 @@
 #include "notify/outbox.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -64,7 +65,8 @@ Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics,
       options_(options),
       outcomes_(metrics.counter("rr_notifications_total",
                                 "Deliveries to notification targets, by outcome: sent, failed (a final refusal), "
-                                "retried (an attempt that will be repeated), dropped (too old).",
+                                "retried (an attempt that will be repeated), dropped (too old, or its target no longer "
+                                "configured).",
                                 {"target", "outcome"})),
       latency_(metrics.histogram("rr_delivery_latency_seconds",
                                  "Time from a report being made to its delivery to a target.", {"target"},
@@ -74,23 +76,21 @@ Outbox::Outbox(std::vector<Target> targets, StateStore& store, Metrics& metrics,
     if (b.per_second <= 0) return a;
     return a.per_second <= b.per_second ? a : b;
   };
-  for (std::size_t i = 0; i < targets_.size(); ++i) {
-    std::size_t first = i;
-    if (!targets_[i].destination.empty())
-      for (std::size_t j = 0; j < i; ++j)
-        if (targets_[j].destination == targets_[i].destination) {
-          first = j;
-          break;
-        }
-    if (first == i) {
-      RateLimit limit = targets_[i].rate;
-      if (!targets_[i].destination.empty())
-        for (std::size_t j = i + 1; j < targets_.size(); ++j)
-          if (targets_[j].destination == targets_[i].destination) limit = stricter(limit, targets_[j].rate);
-      paces_.push_back(std::make_shared<Pace>(limit));
-    } else {
-      paces_.push_back(paces_[first]);
+  std::map<std::string, RateLimit> strictest;  // by destination
+  for (const Target& t : targets_) {
+    if (t.destination.empty()) continue;
+    auto [it, fresh] = strictest.try_emplace(t.destination, t.rate);
+    if (!fresh) it->second = stricter(it->second, t.rate);
+  }
+  std::map<std::string, std::shared_ptr<Pace>> shared;
+  for (const Target& t : targets_) {
+    if (t.destination.empty()) {
+      paces_.push_back(std::make_shared<Pace>(t.rate));
+      continue;
     }
+    std::shared_ptr<Pace>& pace = shared[t.destination];
+    if (!pace) pace = std::make_shared<Pace>(strictest.at(t.destination));
+    paces_.push_back(pace);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "net/http.h"
 
 #include "net/deadline_watch.h"
+#include "net/resolve.h"
 
 #include <httplib.h>
 
@@ -80,36 +81,41 @@ void set_timeout(httplib::Client& client, std::chrono::milliseconds left) {
   client.set_write_timeout(sec, usec);
 }
 
-}  // namespace
+std::string error_text(httplib::Error err) {
+  switch (err) {
+    case httplib::Error::Connection: return "connection refused or unreachable";
+    case httplib::Error::Read: return "timed out or failed reading the response";
+    case httplib::Error::Write: return "failed sending the request";
+    case httplib::Error::ConnectionTimeout: return "connection timed out";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLServerVerification: return "TLS certificate not trusted";
+    case httplib::Error::Canceled: return "cancelled";
+    default: return httplib::to_string(err);
+  }
+}
 
-HttpResponse http_request(const HttpRequest& request, Deadline deadline) {
-  HttpResponse out;
-  auto url = parse_url(request.url);
-  if (!url) {
-    out.error = url.error().message;
-    return out;
-  }
-  auto left = deadline.remaining();
-  if (left.count() <= 0) {
-    out.error = "deadline passed before the request";
-    return out;
-  }
-  std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
-  httplib::Client client(url->scheme + "://" + host + ":" + std::to_string(url->port));
-  set_timeout(client, left);
+// One try at `ip` ("" = let cpp-httplib resolve an IP literal itself).
+// Returns the transport error, Success when a response arrived.
+httplib::Error send_once(const HttpRequest& request, const Url& url, const std::string& ip, Deadline deadline,
+                         HttpResponse& out) {
+  out = HttpResponse{};
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  httplib::Client client(url.scheme + "://" + host + ":" + std::to_string(url.port));
+  if (!ip.empty()) client.set_hostname_addr_map({{url.host, ip}});
+  set_timeout(client, deadline.remaining());
   client.set_keep_alive(false);
   client.set_follow_location(false);
   client.set_decompress(false);
-  if (url->scheme == "https") client.enable_server_certificate_verification(true);
-  if (!url->userinfo.empty()) {
-    auto colon = url->userinfo.find(':');
-    client.set_basic_auth(url->userinfo.substr(0, colon),
-                          colon == std::string::npos ? "" : url->userinfo.substr(colon + 1));
+  if (url.scheme == "https") client.enable_server_certificate_verification(true);
+  if (!url.userinfo.empty()) {
+    auto colon = url.userinfo.find(':');
+    client.set_basic_auth(url.userinfo.substr(0, colon),
+                          colon == std::string::npos ? "" : url.userinfo.substr(colon + 1));
   }
 
   httplib::Request req;
   req.method = request.method;
-  req.path = url->path;
+  req.path = url.path;
   // No compression: NATS would compress its replies, and a capped body
   // must be readable as it is.
   req.headers.emplace("Accept-Encoding", "identity");
@@ -144,25 +150,43 @@ HttpResponse http_request(const HttpRequest& request, Deadline deadline) {
     auto watch = DeadlineWatch::watch(deadline, [&client] { client.stop(); });
     ok = client.send(req, res, err);
   }
-  if (!ok && !out.truncated && out.error.empty() && deadline.expired()) out.error = "timed out (deadline reached)";
   if (!ok && !out.truncated) {
     out.status = 0;
-    if (out.error.empty()) {
-      switch (err) {
-        case httplib::Error::Connection: out.error = "connection refused or unreachable"; break;
-        case httplib::Error::Read: out.error = "timed out or failed reading the response"; break;
-        case httplib::Error::Write: out.error = "failed sending the request"; break;
-        case httplib::Error::ConnectionTimeout: out.error = "connection timed out"; break;
-        case httplib::Error::SSLConnection: out.error = "TLS handshake failed"; break;
-        case httplib::Error::SSLServerVerification: out.error = "TLS certificate not trusted"; break;
-        case httplib::Error::Canceled: out.error = "cancelled"; break;
-        default: out.error = httplib::to_string(err); break;
-      }
-    }
-    return out;
+    if (out.error.empty() && deadline.expired()) out.error = "timed out (deadline reached)";
+    if (out.error.empty()) out.error = error_text(err);
+    return err == httplib::Error::Success ? httplib::Error::Unknown : err;
   }
   out.status = res.status;
   for (const auto& [k, v] : res.headers) out.headers.emplace_back(k, v);
+  return httplib::Error::Success;
+}
+
+}  // namespace
+
+HttpResponse http_request(const HttpRequest& request, Deadline deadline) {
+  HttpResponse out;
+  auto url = parse_url(request.url);
+  if (!url) {
+    out.error = url.error().message;
+    return out;
+  }
+  if (deadline.expired()) {
+    out.error = "deadline passed before the request";
+    return out;
+  }
+  if (net::is_ip_literal(url->host)) {
+    send_once(request, *url, "", deadline, out);
+    return out;
+  }
+  // cpp-httplib would resolve the name itself, with no bound on the time. It
+  // is handed each address in turn instead (the next one only when the
+  // connection could not be made), and keeps the name for Host and TLS (SNI
+  // and the certificate check).
+  auto addresses = net::resolve(url->host, url->port, deadline, out.error);
+  for (const auto& address : addresses) {
+    if (send_once(request, *url, address.ip, deadline, out) != httplib::Error::Connection) break;
+    if (deadline.expired()) break;
+  }
   return out;
 }
 

@@ -74,6 +74,25 @@ TEST_CASE("Requests have a deadline and a size cap") {
   t.join();
 }
 
+TEST_CASE("A host name is resolved by the responder and kept for the Host header") {
+  httplib::Server server;
+  server.Get("/host", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(req.get_header_value("Host"), "text/plain");
+  });
+  // On 127.0.0.1 only: where "localhost" gives ::1 first, that address
+  // refuses and the next one is tried.
+  int port = server.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);
+  std::thread t([&] { server.listen_after_bind(); });
+  auto r = http_request(HttpRequest{.url = "http://localhost:" + std::to_string(port) + "/host"},
+                        Deadline::after(std::chrono::seconds(5)));
+  server.stop();
+  t.join();
+  INFO(r.error);
+  CHECK(r.status == 200);
+  CHECK(r.body == "localhost:" + std::to_string(port));
+}
+
 TEST_CASE("A server trickling its headers a byte at a time is cut off at the deadline") {
   // A raw TCP server: the status line and then one header byte every 50 ms,
   // forever; every byte restarts a socket timeout, only the deadline ends it.

@@ -1,6 +1,7 @@
-// A DNS name in the inventory whose DNS server never answers: the SSH step
-// ends at its own deadline, saying the name was not resolved, instead of
-// waiting for the resolver's retries. The responder runs in a network
+// A DNS name whose DNS server never answers: the SSH step (a host of the
+// inventory) and the HTTP step (a name in a URL) end at their own deadline,
+// saying the name was not resolved, instead of waiting for the resolver's
+// retries. The responder runs in a network
 // namespace of the test's making whose resolv.conf (`ip netns exec` mounts
 // /etc/netns/NS/resolv.conf) names a UDP port where the test reads queries
 // and never answers. Needs root; elsewhere CTest reports it skipped.
@@ -78,7 +79,51 @@ class NetnsResolvConf {
   std::filesystem::path dir_;
 };
 
+// Triages one alert named `alertname` with `config`, inside the network
+// namespace; the report's JSON.
+json triage_in(const TestNetwork& net, const TempDir& dir, const std::string& config, const std::string& alertname) {
+  write_file(dir / "config.yaml", config);
+  write_file(dir / "payload.json",
+             alert_payload("{}:{alertname=\"" + alertname + "\"}", {{"alertname", alertname}}).dump());
+  auto r = run(net.in(0, {RR_BINARY, "triage", "--payload", (dir / "payload.json").string(), "--config",
+                          (dir / "config.yaml").string(), "--format", "json"}),
+               std::chrono::seconds(60));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.output.substr(r.output.find('{')));
+}
+
 }  // namespace
+
+TEST_CASE("A URL whose host name's DNS never answers costs the HTTP step its deadline, no more") {
+  const std::string why = netns_unavailable();
+  RR_REQUIRE_OR_SKIP(why.empty(), why);
+  TestNetwork net(1);
+  SilentDns dns(net.gateway());
+  REQUIRE(dns.bound());
+  NetnsResolvConf resolv(net.ns(0), net.gateway());
+
+  TempDir dir;
+  write_file(dir / "rules.yaml", R"(rules:
+  - name: dns
+    match: {alertname: DnsHttp}
+    steps:
+      - {id: health, kind: http.json, with: {url: "http://titan.never-answers.test:3100/health"}, timeout: 2s}
+)");
+  const json report = triage_in(net, dir,
+                                "rules: [\"" + (dir / "rules.yaml").string() + "\"]\n"
+                                "clusters:\n"
+                                "  - {name: cim, servers: [\"nats://127.0.0.1:4222\"]}\n"
+                                "engine: {step_timeout: 2s, deadline: 30s}\n",
+                                "DnsHttp");
+  REQUIRE(report["steps"].size() == 1);
+  const json& step = report["steps"][0];
+  INFO(step.dump(2));
+  CHECK(dns.queries() >= 1);
+  CHECK(report.dump().find("name not resolved: timed out") != std::string::npos);
+  // The step's own 2 s, not the resolver's 5 s × 2 attempts per family.
+  CHECK(step["duration_ms"].get<long>() <= 2500);
+}
 
 TEST_CASE("A host name whose DNS never answers costs the SSH step its deadline, no more") {
   const std::string why = netns_unavailable();
@@ -98,22 +143,16 @@ TEST_CASE("A host name whose DNS never answers costs the SSH step its deadline, 
     steps:
       - {id: journal, kind: ssh.unit_journal, with: {unit: nats-server, lines: "10"}, timeout: 2s}
 )");
-  write_file(dir / "config.yaml", "rules: [\"" + (dir / "rules.yaml").string() + "\"]\n"
-                                  "clusters:\n"
-                                  "  - {name: cim, servers: [\"nats://127.0.0.1:4222\"]}\n"
-                                  "ssh: {user: nobody, key_file: " + (dir / "key").string() +
-                                  ", known_hosts: " + (dir / "known_hosts").string() + "}\n"
-                                  "hosts:\n"
-                                  "  - {name: nats-node-1, address: nats-node-1.never-answers.test, cluster: cim}\n"
-                                  "engine: {step_timeout: 2s, deadline: 30s}\n");
-  write_file(dir / "payload.json", alert_payload("{}:{alertname=\"Dns\"}", {{"alertname", "Dns"}}).dump());
-
-  auto r = run(net.in(0, {RR_BINARY, "triage", "--payload", (dir / "payload.json").string(), "--config",
-                          (dir / "config.yaml").string(), "--format", "json"}),
-               std::chrono::seconds(60));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-  const json report = json::parse(r.output.substr(r.output.find('{')));
+  const json report = triage_in(net, dir,
+                                "rules: [\"" + (dir / "rules.yaml").string() + "\"]\n"
+                                "clusters:\n"
+                                "  - {name: cim, servers: [\"nats://127.0.0.1:4222\"]}\n"
+                                "ssh: {user: nobody, key_file: " + (dir / "key").string() +
+                                ", known_hosts: " + (dir / "known_hosts").string() + "}\n"
+                                "hosts:\n"
+                                "  - {name: nats-node-1, address: nats-node-1.never-answers.test, cluster: cim}\n"
+                                "engine: {step_timeout: 2s, deadline: 30s}\n",
+                                "Dns");
   REQUIRE(report["steps"].size() == 1);
   const json& step = report["steps"][0];
   INFO(step.dump(2));

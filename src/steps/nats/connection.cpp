@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "net/resolve.h"
 #include "steps/nats/connection_pool.h"
 #include "steps/nats/json_read.h"
+#include "steps/nats/server_url.h"
 
 namespace rr::nats {
 namespace {
@@ -107,34 +109,60 @@ bool has_system_identity(const ClusterConfig& cluster) {
 OpenedConnection connect_first(const ClusterConfig& cluster, Identity identity, Deadline deadline, bool keepalive) {
   OpenedConnection c;
   const auto& servers = cluster.servers;
-  for (std::size_t i = 0; i < servers.size(); ++i) {
+  for (std::size_t i = 0; i < servers.size() && !c.link; ++i) {
     const std::string& url = servers[i];
     auto left = deadline.remaining().count();
     if (left <= 0) {
       c.attempts.push_back({url, "not tried: deadline reached"});
       continue;
     }
-    std::int64_t share = std::max<std::int64_t>(1, left / static_cast<std::int64_t>(servers.size() - i));
-    NatsError error;
-    OptionsPtr opts = make_options(cluster, identity, url, share, keepalive, error);
-    if (!opts) {
-      c.attempts.push_back({url, error.text, error.status});
-      continue;
+    const Deadline server_deadline =
+        deadline.capped(std::chrono::milliseconds(left / static_cast<std::int64_t>(servers.size() - i)));
+    // libnats would resolve a name itself, with no bound on the time: it is
+    // resolved here and libnats is handed each address in turn; a tls://
+    // server keeps its name for the certificate check.
+    std::vector<std::string> urls{url};
+    const auto parsed = parse_server_url(url);
+    if (parsed && !net::is_ip_literal(parsed->host)) {
+      std::string error;
+      auto addresses = net::resolve(parsed->host, parsed->port, server_deadline, error);
+      if (addresses.empty()) {
+        c.attempts.push_back({url, error});
+        continue;
+      }
+      urls.clear();
+      for (const auto& a : addresses) urls.push_back(parsed->with_host(a.ip));
     }
-    natsConnection* raw_conn = nullptr;
-    natsStatus s = natsConnection_Connect(&raw_conn, opts.get());
-    ConnectionPtr conn(raw_conn);
-    if (s != NATS_OK) {
-      c.attempts.push_back({url, last_nats_error(s).text, s});
-      continue;
+    for (std::size_t j = 0; j < urls.size() && !c.link; ++j) {
+      const auto share = std::max<std::int64_t>(
+          1, server_deadline.remaining().count() / static_cast<std::int64_t>(urls.size() - j));
+      NatsError error;
+      OptionsPtr opts = make_options(cluster, identity, urls[j], share, keepalive, error);
+      if (opts && parsed && parsed->scheme == "tls" && urls[j] != url) {
+        natsStatus s = natsOptions_SetExpectedHostname(opts.get(), parsed->host.c_str());
+        if (s != NATS_OK) {
+          error = last_nats_error(s);
+          opts.reset();
+        }
+      }
+      if (!opts) {
+        c.attempts.push_back({url, error.text, error.status});
+        continue;
+      }
+      natsConnection* raw_conn = nullptr;
+      natsStatus s = natsConnection_Connect(&raw_conn, opts.get());
+      ConnectionPtr conn(raw_conn);
+      if (s != NATS_OK) {
+        c.attempts.push_back({url, last_nats_error(s).text, s});
+        continue;
+      }
+      auto link = std::make_shared<NatsLink>();
+      link->options = std::move(opts);
+      link->conn = std::move(conn);
+      link->url = url;
+      c.link = std::move(link);
+      c.url = url;
     }
-    auto link = std::make_shared<NatsLink>();
-    link->options = std::move(opts);
-    link->conn = std::move(conn);
-    link->url = url;
-    c.link = std::move(link);
-    c.url = url;
-    break;
   }
   return c;
 }

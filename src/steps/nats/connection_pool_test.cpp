@@ -127,4 +127,19 @@ TEST_CASE("pool: the step kinds of one registry share a connection, from many th
   }
 }
 
+TEST_CASE("pool: a server named by a host name is connected by the address the responder resolved") {
+  test::NatsCluster cluster(1);
+  ClusterConfig config = test::nats_cluster_config(cluster);
+  std::string url = cluster.client_url(0);
+  url.replace(url.find("127.0.0.1"), 9, "localhost");
+  config.servers = {url};
+  ConnectionPool pool;
+  // "localhost" may give ::1 first, where the server (on 127.0.0.1) refuses:
+  // the next address is tried, as libnats' own lookup would have.
+  OpenedConnection c = pool.lease(config, Identity::App, soon());
+  INFO((c.attempts.empty() ? std::string() : c.attempts.front().error));
+  REQUIRE(c.link);
+  CHECK(c.url == url);  // reports name the server as configured
+}
+
 }  // namespace rr::nats

@@ -169,7 +169,12 @@ class RuleFileReader {
         }
       }
       std::set<std::string> given;  // present, even if refused: one error per problem
-      if (const YAML::Node* n = f->find("with")) given = read_params(*n, params, step);
+      std::map<std::string, std::string> plain;  // given without placeholders, and of their type
+      const YAML::Node* with = f->find("with");
+      if (with) given = read_params(*with, params, step, plain);
+      if (auto check = catalog_.checks.find(step.kind); with && check != catalog_.checks.end()) {
+        if (auto e = check->second(plain)) r_.error(*with, "with." + e->where + ": " + e->message);
+      }
       if (params) {
         for (const auto& [name, p] : *params) {
           if (p.required && !given.count(name))
@@ -183,7 +188,7 @@ class RuleFileReader {
 
   // Returns the names given, valid or not.
   std::set<std::string> read_params(const YAML::Node& node, const std::map<std::string, StepCatalog::Param>* params,
-                                    StepSpec& step) {
+                                    StepSpec& step, std::map<std::string, std::string>& plain) {
     std::set<std::string> given;
     auto f = yaml::Fields::read(r_, node, "with", {});
     if (!f) return given;
@@ -214,6 +219,7 @@ class RuleFileReader {
           continue;
         }
       }
+      if (param && !t->has_placeholders()) plain.emplace(name, *text);
       step.params.emplace(name, std::move(*t));
     }
     return given;

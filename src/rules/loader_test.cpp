@@ -274,4 +274,31 @@ TEST_CASE("hostile rule files give errors, never crashes") {
   }
 }
 
+TEST_CASE("a kind's own check refuses plain parameter values at load, and leaves templated ones alone") {
+  StepCatalog c = catalog();
+  // test.window: `limit` at most 100 (a rule for the test only).
+  c.checks["test.window"] = [](const std::map<std::string, std::string>& plain) -> std::optional<Error> {
+    auto it = plain.find("limit");
+    if (it != plain.end() && std::stoll(it->second) > 100) return Error{"limit", "is more than 100"};
+    return std::nullopt;
+  };
+  auto load = [&](const std::string& limit) {
+    return load_rules_text("rules:\n"
+                           "  - name: r\n"
+                           "    match: {alertname: A}\n"
+                           "    steps:\n"
+                           "      - id: window\n"
+                           "        kind: test.window\n"
+                           "        with: {since: 5m, limit: \"" + limit + "\"}\n",
+                           "r.yaml", c);
+  };
+  RuleLoad bad = load("500");
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].to_string() == "r.yaml:7: with.limit: is more than 100");
+  CHECK(bad.rules.rules().empty());
+  CHECK(load("100").errors.empty());
+  // A value from a label is checked by the step when it is rendered.
+  CHECK(load("{{ labels.limit | default 500 }}").errors.empty());
+}
+
 }  // namespace rr

@@ -92,6 +92,15 @@ struct StepCatalog {
     bool required;
   };
   std::map<std::string, std::map<std::string, Param>> kinds;  // kind -> params
+
+  // A kind's own check of the parameters a rule gives as plain values,
+  // beyond each one's type (e.g. http.metrics' `max` naming one of its
+  // `series`), so that `check` and a reload refuse them instead of the step
+  // failing when an alert fires. Values with placeholders are left out (the
+  // step checks what they render to). The Error's `where` names the
+  // parameter. Kinds without one are absent.
+  using Check = std::optional<Error> (*)(const std::map<std::string, std::string>& plain);
+  std::map<std::string, Check> checks;  // kind -> check
 };
 
 // Loads every file matching `patterns` (paths or glob(3) patterns; relative

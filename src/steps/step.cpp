@@ -81,7 +81,10 @@ void StepRegistry::wrap(const std::function<std::unique_ptr<StepKind>(std::uniqu
 
 StepCatalog StepRegistry::catalog() const {
   StepCatalog catalog;
-  for (const auto& kind : kinds_) catalog.kinds[std::string(kind->name())] = kind->params();
+  for (const auto& kind : kinds_) {
+    catalog.kinds[std::string(kind->name())] = kind->params();
+    if (StepCatalog::Check check = kind->check()) catalog.checks[std::string(kind->name())] = check;
+  }
   return catalog;
 }
 

@@ -58,6 +58,9 @@ class StepKind {
   virtual ~StepKind() = default;
   virtual std::string_view name() const = 0;
   virtual std::map<std::string, StepCatalog::Param> params() const = 0;
+  // The kind's check of plain parameter values at rule load, if it has one
+  // (see StepCatalog::Check).
+  virtual StepCatalog::Check check() const { return nullptr; }
   // Must return by input.deadline. Unreachable servers are facts, not
   // failures: status Failed means the step itself could not do its job.
   virtual StepResult run(const StepInput& input) const = 0;

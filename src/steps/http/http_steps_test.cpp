@@ -302,4 +302,36 @@ TEST_CASE("http steps are in the default registry with typed parameters") {
   CHECK_FALSE(check_value(ValueType::Word, "stream=CIM-EVENTS"));
 }
 
+TEST_CASE("http.metrics and http.json: plain parameter values that could never work are refused at rule load") {
+  StepRegistry registry;
+  registry.add(std::make_unique<MetricsStep>());
+  registry.add(std::make_unique<JsonStep>());
+  const StepCatalog catalog = registry.catalog();
+  auto errors = [&](const std::string& kind, const std::string& with) {
+    RuleLoad load = load_rules_text("rules:\n"
+                                    "  - name: r\n"
+                                    "    match: {alertname: A}\n"
+                                    "    steps:\n"
+                                    "      - id: s\n"
+                                    "        kind: " + kind + "\n"
+                                    "        with: {url: \"http://127.0.0.1:9091/metrics\", " + with + "}\n",
+                                    "r.yaml", catalog);
+    std::string out;
+    for (const auto& e : load.errors) out += e.to_string() + "\n";
+    return out;
+  };
+  CHECK(errors("http.metrics", "series: cim_events_total, max: \"nats_lag_messages=10\"") ==
+        "r.yaml:7: with.max: names a metric that `series` does not\n");
+  CHECK(errors("http.metrics", "series: cim_events_total, max: \"cim_events_total=many\"") ==
+        "r.yaml:7: with.max: is not SERIES=NUMBER\n");
+  CHECK(errors("http.metrics", "series: cim_events_total, match: \"stream=\"") ==
+        "r.yaml:7: with.match: is not LABEL=VALUE\n");
+  CHECK(errors("http.json", "path: \"components.=nats\"") ==
+        "r.yaml:7: with.path: has a selector that is not NAME=VALUE\n");
+  // Good ones, and a `max` whose series come from a label (checked when rendered).
+  CHECK(errors("http.metrics", "series: \"a,b\", match: stream=X, max: \"b=300\"").empty());
+  CHECK(errors("http.metrics", "series: \"{{ labels.series | default a }}\", max: \"b=300\"").empty());
+  CHECK(errors("http.json", "path: components.name=nats.status, expect: healthy").empty());
+}
+
 }  // namespace rr::http

@@ -73,7 +73,16 @@ std::string summary_of(const nlohmann::json& facts) {
   return nats::one_line(s, 400);
 }
 
+std::optional<Error> check_plain_params(const std::map<std::string, std::string>& plain) {
+  if (auto it = plain.find("path"); it != plain.end()) {
+    if (auto parsed = parse_json_path(it->second); !parsed) return parsed.error();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+StepCatalog::Check JsonStep::check() const { return check_plain_params; }
 
 std::map<std::string, StepCatalog::Param> JsonStep::params() const {
   return {{"url", {ValueType::Url, true}}, {"path", {ValueType::Word, false}}, {"expect", {ValueType::Word, false}}};

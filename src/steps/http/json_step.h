@@ -36,6 +36,7 @@ class JsonStep : public StepKind {
   static constexpr int kMaxDepth = 64;
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override;
+  StepCatalog::Check check() const override;  // path as above
   StepResult run(const StepInput& input) const override;
 };
 

@@ -49,14 +49,15 @@ struct Max {
   double value = 0;
 };
 
-// "NAME=NUMBER", NAME one of the `series`: the most any sample of it may
-// read before the judge calls it too high.
-Result<std::optional<Max>> parse_max(const std::string& text, const std::vector<std::string>& names) {
+// "NAME=NUMBER", NAME one of the `series` (any, when `names` is null: the
+// series are not known yet): the most any sample of it may read before the
+// judge calls it too high.
+Result<std::optional<Max>> parse_max(const std::string& text, const std::vector<std::string>* names) {
   if (text.empty()) return std::optional<Max>();
   auto eq = text.find('=');
   if (eq == std::string::npos) return Error{"max", "is not SERIES=NUMBER"};
   Max max{text.substr(0, eq), 0};
-  if (std::find(names.begin(), names.end(), max.series) == names.end())
+  if (names && std::find(names->begin(), names->end(), max.series) == names->end())
     return Error{"max", "names a metric that `series` does not"};
   const std::string number = text.substr(eq + 1);
   const char* end = number.data() + number.size();
@@ -138,7 +139,25 @@ std::string summary_of(const nlohmann::json& facts) {
   return nats::one_line(s, 400);
 }
 
+std::optional<Error> check_plain_params(const std::map<std::string, std::string>& plain) {
+  std::optional<std::vector<std::string>> names;
+  if (auto it = plain.find("series"); it != plain.end()) {
+    auto parsed = parse_series(it->second);
+    if (!parsed) return parsed.error();
+    names = std::move(*parsed);
+  }
+  if (auto it = plain.find("match"); it != plain.end()) {
+    if (auto parsed = parse_match(it->second); !parsed) return parsed.error();
+  }
+  if (auto it = plain.find("max"); it != plain.end()) {
+    if (auto parsed = parse_max(it->second, names ? &*names : nullptr); !parsed) return parsed.error();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+StepCatalog::Check MetricsStep::check() const { return check_plain_params; }
 
 std::map<std::string, StepCatalog::Param> MetricsStep::params() const {
   return {{"url", {ValueType::Url, true}},
@@ -151,7 +170,7 @@ StepResult MetricsStep::run(const StepInput& input) const {
   return run_http_step(kName, input, [&](const Url& url, const std::string& raw_url, StepResult& result) {
     auto names = parse_series(input.param("series"));
     auto match = parse_match(input.param("match"));
-    auto max = names ? parse_max(input.param("max"), *names) : Result<std::optional<Max>>(std::optional<Max>());
+    auto max = names ? parse_max(input.param("max"), &*names) : Result<std::optional<Max>>(std::optional<Max>());
     if (!names || !match || !max) {
       result.status = StepStatus::Failed;
       const Error& e = !names ? names.error() : !match ? match.error() : max.error();

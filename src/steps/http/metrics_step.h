@@ -50,6 +50,7 @@ class MetricsStep : public StepKind {
   static constexpr std::size_t kMaxSeries = 20;
   std::string_view name() const override { return kName; }
   std::map<std::string, StepCatalog::Param> params() const override;
+  StepCatalog::Check check() const override;  // series, match and max as above
   StepResult run(const StepInput& input) const override;
 };
 

@@ -36,6 +36,7 @@ class SharedKind final : public StepKind {
   SharedKind(std::unique_ptr<StepKind> inner, Nanos window) : inner_(std::move(inner)), window_(window) {}
   std::string_view name() const override { return inner_->name(); }
   std::map<std::string, StepCatalog::Param> params() const override { return inner_->params(); }
+  StepCatalog::Check check() const override { return inner_->check(); }
 
   StepResult run(const StepInput& input) const override {
     if (input.fresh) return inner_->run(input);

@@ -38,6 +38,23 @@ TEST_CASE("check accepts the shipped rules and names file and line of a broken o
   CHECK(bad.exit_code == 1);
   CHECK(bad.output.find((dir / "broken.yaml").string() + ":9:") != std::string::npos);
   CHECK(bad.output.find("nats.no_such_kind") != std::string::npos);
+
+  // A step kind's own check of its parameters, through the registry the
+  // service runs with (its steps wrapped for shared reads).
+  write_file(dir / "metrics.yaml", R"(rules:
+  - name: lag
+    match: {alertname: C}
+    steps:
+      - id: lag
+        kind: http.metrics
+        with: {url: "http://127.0.0.1:3002/metrics", series: nats_lag_messages, max: "lag=5"}
+)");
+  write_file(dir / "config.yaml", "rules: [\"metrics.yaml\"]\n");
+  auto max = run({RR_BINARY, "check", "--config", (dir / "config.yaml").string()});
+  INFO(max.output);
+  CHECK(max.exit_code == 1);
+  CHECK(max.output.find((dir / "metrics.yaml").string() + ":7: with.max: names a metric that `series` does not") !=
+        std::string::npos);
 }
 
 TEST_CASE("check refuses a public listen address without auth and an unknown key") {

@@ -58,6 +58,7 @@ struct Resolution {
   std::mutex mutex;
   std::condition_variable done_cv;
   bool done = false;
+  bool abandoned = false;  // the caller's deadline came first
   std::vector<SocketAddress> addresses;
   std::string error;
 };
@@ -69,9 +70,10 @@ struct AddrInfoDeleter {
 };
 
 // Lookups abandoned at their deadline still hold a thread until the resolver
-// gives up; past this many at once, a new one fails at once instead.
-constexpr int kMaxPendingLookups = 32;
-std::atomic<int> g_pending_lookups{0};
+// gives up; past this many at once, a new one fails at once instead. (Lookups
+// someone still waits for are bounded by their callers' own threads.)
+constexpr int kMaxAbandonedLookups = 32;
+std::atomic<int> g_abandoned_lookups{0};
 
 }  // namespace
 
@@ -83,13 +85,16 @@ bool is_ip_literal(const std::string& host) {
 std::vector<SocketAddress> resolve(const std::string& host, int port, Deadline deadline, std::string& error) {
   SocketAddress literal;
   if (literal_address(host, port, literal)) return {literal};
-  if (g_pending_lookups.load() >= kMaxPendingLookups) {
-    error = "name not resolved: too many lookups still waiting for DNS";
+  if (deadline.expired()) {
+    error = "name not resolved: timed out";
+    return {};
+  }
+  if (g_abandoned_lookups.load() >= kMaxAbandonedLookups) {
+    error = "name not resolved: too many earlier lookups still waiting for DNS";
     return {};
   }
   auto state = std::make_shared<Resolution>();
   try {
-    ++g_pending_lookups;
     std::thread([state, host, port] {
       addrinfo hints{};
       hints.ai_family = AF_UNSPEC;
@@ -108,16 +113,19 @@ std::vector<SocketAddress> resolve(const std::string& host, int port, Deadline d
         }
       }
       state->done = true;
+      if (state->abandoned) --g_abandoned_lookups;
       state->done_cv.notify_all();
-      --g_pending_lookups;
     }).detach();
   } catch (const std::system_error& e) {
-    --g_pending_lookups;
     error = std::string("cannot start resolver: ") + e.what();
     return {};
   }
   std::unique_lock lock(state->mutex);
   if (!state->done_cv.wait_until(lock, deadline.at(), [&] { return state->done; })) {
+    // Under the lock the thread takes to finish: it sees this and counts
+    // itself out when it does.
+    state->abandoned = true;
+    ++g_abandoned_lookups;
     error = "name not resolved: timed out";
     return {};
   }

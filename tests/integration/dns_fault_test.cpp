@@ -79,47 +79,52 @@ class NetnsResolvConf {
   std::filesystem::path dir_;
 };
 
-// Triages one alert named `alertname` with `config`, inside the network
-// namespace; the report's JSON.
-json triage_in(const TestNetwork& net, const TempDir& dir, const std::string& config, const std::string& alertname) {
-  write_file(dir / "config.yaml", config);
-  write_file(dir / "payload.json",
-             alert_payload("{}:{alertname=\"" + alertname + "\"}", {{"alertname", alertname}}).dump());
-  auto r = run(net.in(0, {RR_BINARY, "triage", "--payload", (dir / "payload.json").string(), "--config",
-                          (dir / "config.yaml").string(), "--format", "json"}),
-               std::chrono::seconds(60));
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.output.substr(r.output.find('{')));
-}
+// A network namespace whose resolv.conf names a DNS server that never
+// answers, and a directory for the responder's files. Construct it after
+// netns_unavailable() said yes.
+struct SilentDnsNamespace {
+  TestNetwork net{1};
+  SilentDns dns{net.gateway()};
+  NetnsResolvConf resolv{net.ns(0), net.gateway()};
+  TempDir dir;
+
+  // Triages one alert named `alertname` inside the namespace with rules.yaml
+  // (written by the test) and `config_tail` after the rules and cluster
+  // lines of the config; the report's JSON.
+  json triage(const std::string& config_tail, const std::string& alertname) {
+    write_file(dir / "config.yaml", "rules: [\"" + (dir / "rules.yaml").string() + "\"]\n"
+                                    "clusters:\n"
+                                    "  - {name: cim, servers: [\"nats://127.0.0.1:4222\"]}\n" + config_tail +
+                                    "engine: {step_timeout: 2s, deadline: 30s}\n");
+    write_file(dir / "payload.json",
+               alert_payload("{}:{alertname=\"" + alertname + "\"}", {{"alertname", alertname}}).dump());
+    auto r = run(net.in(0, {RR_BINARY, "triage", "--payload", (dir / "payload.json").string(), "--config",
+                            (dir / "config.yaml").string(), "--format", "json"}),
+                 std::chrono::seconds(60));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.output.substr(r.output.find('{')));
+  }
+};
 
 }  // namespace
 
 TEST_CASE("A URL whose host name's DNS never answers costs the HTTP step its deadline, no more") {
   const std::string why = netns_unavailable();
   RR_REQUIRE_OR_SKIP(why.empty(), why);
-  TestNetwork net(1);
-  SilentDns dns(net.gateway());
-  REQUIRE(dns.bound());
-  NetnsResolvConf resolv(net.ns(0), net.gateway());
-
-  TempDir dir;
-  write_file(dir / "rules.yaml", R"(rules:
+  SilentDnsNamespace ns;
+  REQUIRE(ns.dns.bound());
+  write_file(ns.dir / "rules.yaml", R"(rules:
   - name: dns
     match: {alertname: DnsHttp}
     steps:
       - {id: health, kind: http.json, with: {url: "http://titan.never-answers.test:3100/health"}, timeout: 2s}
 )");
-  const json report = triage_in(net, dir,
-                                "rules: [\"" + (dir / "rules.yaml").string() + "\"]\n"
-                                "clusters:\n"
-                                "  - {name: cim, servers: [\"nats://127.0.0.1:4222\"]}\n"
-                                "engine: {step_timeout: 2s, deadline: 30s}\n",
-                                "DnsHttp");
+  const json report = ns.triage("", "DnsHttp");
   REQUIRE(report["steps"].size() == 1);
   const json& step = report["steps"][0];
   INFO(step.dump(2));
-  CHECK(dns.queries() >= 1);
+  CHECK(ns.dns.queries() >= 1);
   CHECK(report.dump().find("name not resolved: timed out") != std::string::npos);
   // The step's own 2 s, not the resolver's 5 s × 2 attempts per family.
   CHECK(step["duration_ms"].get<long>() <= 2500);
@@ -128,12 +133,9 @@ TEST_CASE("A URL whose host name's DNS never answers costs the HTTP step its dea
 TEST_CASE("A host name whose DNS never answers costs the SSH step its deadline, no more") {
   const std::string why = netns_unavailable();
   RR_REQUIRE_OR_SKIP(why.empty(), why);
-  TestNetwork net(1);
-  SilentDns dns(net.gateway());
-  REQUIRE(dns.bound());
-  NetnsResolvConf resolv(net.ns(0), net.gateway());
-
-  TempDir dir;
+  SilentDnsNamespace ns;
+  REQUIRE(ns.dns.bound());
+  const TempDir& dir = ns.dir;
   auto keygen = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir / "key").string()});
   REQUIRE(keygen.exit_code == 0);
   write_file(dir / "known_hosts", "");
@@ -143,20 +145,15 @@ TEST_CASE("A host name whose DNS never answers costs the SSH step its deadline, 
     steps:
       - {id: journal, kind: ssh.unit_journal, with: {unit: nats-server, lines: "10"}, timeout: 2s}
 )");
-  const json report = triage_in(net, dir,
-                                "rules: [\"" + (dir / "rules.yaml").string() + "\"]\n"
-                                "clusters:\n"
-                                "  - {name: cim, servers: [\"nats://127.0.0.1:4222\"]}\n"
-                                "ssh: {user: nobody, key_file: " + (dir / "key").string() +
-                                ", known_hosts: " + (dir / "known_hosts").string() + "}\n"
-                                "hosts:\n"
-                                "  - {name: nats-node-1, address: nats-node-1.never-answers.test, cluster: cim}\n"
-                                "engine: {step_timeout: 2s, deadline: 30s}\n",
+  const json report = ns.triage("ssh: {user: nobody, key_file: " + (dir / "key").string() +
+                                    ", known_hosts: " + (dir / "known_hosts").string() + "}\n"
+                                    "hosts:\n"
+                                    "  - {name: nats-node-1, address: nats-node-1.never-answers.test, cluster: cim}\n",
                                 "Dns");
   REQUIRE(report["steps"].size() == 1);
   const json& step = report["steps"][0];
   INFO(step.dump(2));
-  CHECK(dns.queries() >= 1);  // the resolver really asked, and got nothing
+  CHECK(ns.dns.queries() >= 1);  // the resolver really asked, and got nothing
   CHECK(step["summary"] == "unit_journal on nats-node-1: timeout");
   // The finding says why: the name, not the host, did not answer.
   CHECK(report.dump().find("name not resolved: timed out") != std::string::npos);
